@@ -1,0 +1,47 @@
+//! `portcullis`: the operator's command line for the portcullis libraries.
+//!
+//! Every invocation prints one JSON object on stdout (pretty with `--pretty`)
+//! and exits `0` on success, `1` when the input was judged and refused, `2`
+//! on a usage or configuration error (with a message on stderr). The shapes
+//! are a stable contract, documented in `docs/cli.md`.
+
+#![forbid(unsafe_code)]
+
+mod output;
+mod permissions;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::output::{Format, Output};
+
+/// Debug refused logins, mint secrets and check tokens.
+#[derive(Debug, Parser)]
+#[command(name = "portcullis", version, about)]
+struct Cli {
+    /// Pretty-print the JSON output.
+    #[arg(long, global = true)]
+    pretty: bool,
+    /// Output format: `json` (the stable contract) or `text` (for people).
+    #[arg(long, global = true, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// The permission catalogue and role resolution.
+    #[command(subcommand)]
+    Permissions(permissions::Command),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let out = Output::new(cli.pretty, cli.format);
+    let result = match cli.command {
+        Command::Permissions(command) => permissions::run(command, &out),
+    };
+    out.finish(result)
+}
