@@ -114,6 +114,10 @@ impl PermissionSet {
     }
 
     /// A set built from a fixed list, usable in `const` items.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn from_slice(permissions: &[Permission]) -> Self {
         let mut set = PermissionSet::empty();
         let mut at = 0;
@@ -136,6 +140,10 @@ impl PermissionSet {
     /// `self ∪ other`.
     #[inline]
     #[must_use]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn union(&self, other: &Self) -> Self {
         let mut words = self.words;
         let mut at = 0;
@@ -149,6 +157,10 @@ impl PermissionSet {
     /// `self ∩ other`.
     #[inline]
     #[must_use]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn intersection(&self, other: &Self) -> Self {
         let mut words = self.words;
         let mut at = 0;
@@ -162,6 +174,10 @@ impl PermissionSet {
     /// `self − other`.
     #[inline]
     #[must_use]
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn difference(&self, other: &Self) -> Self {
         let mut words = self.words;
         let mut at = 0;
@@ -173,6 +189,10 @@ impl PermissionSet {
     }
 
     /// Whether every permission of `self` is in `other`.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn is_subset(&self, other: &Self) -> bool {
         let mut at = 0;
         while at < WORDS {
@@ -185,6 +205,10 @@ impl PermissionSet {
     }
 
     /// Whether the set has no permission.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn is_empty(&self) -> bool {
         let mut at = 0;
         while at < WORDS {
@@ -202,6 +226,10 @@ impl PermissionSet {
     }
 
     /// The number of permissions in the set.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "const fn loop: `at` is bounded by the loop condition"
+    )]
     pub const fn len(&self) -> usize {
         let mut count = 0;
         let mut at = 0;

@@ -1,0 +1,13 @@
+//! Public-API tests for `portcullis-permissions`.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests may panic"
+)]
+
+mod catalogue;
+mod properties;
+mod scenarios;
