@@ -1,0 +1,211 @@
+//! Which mechanisms a connection may use and advertise.
+
+use crate::error::Error;
+use crate::limits::Limits;
+use crate::login::LoginPrompts;
+use crate::mechanism::{Mechanism, MechanismSet};
+
+bitflags::bitflags! {
+    /// What the server knows about the connection's transport.
+    ///
+    /// ```
+    /// use portcullis_sasl::Transport;
+    /// let after_starttls = Transport::TLS;
+    /// assert!(after_starttls.contains(Transport::TLS));
+    /// assert!(Transport::empty().is_empty()); // plain TCP
+    /// ```
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct Transport: u8 {
+        /// Protected by TLS (implicit TLS or after STARTTLS).
+        const TLS = 1 << 0;
+        /// A local channel no one else can read (loopback, Unix socket). Counts
+        /// as protected only with [`MechanismPolicy::trust_local_transport`].
+        const LOCAL = 1 << 1;
+    }
+}
+
+/// The mechanisms a server offers, and the rule that cleartext password
+/// mechanisms (PLAIN, LOGIN) need a protected transport — the same rule for
+/// every protocol, like Dovecot's `auth_allow_cleartext = no`.
+///
+/// Safe by default: every mechanism enabled, PLAIN/LOGIN only over TLS,
+/// default [`Limits`], `Username:`/`Password:` LOGIN prompts.
+///
+/// ```
+/// use portcullis_sasl::{Error, Mechanism, MechanismPolicy, MechanismSet, Transport};
+/// let policy = MechanismPolicy::new();
+/// let over_tls: Vec<_> = policy.advertised(Transport::TLS).mechanisms().map(Mechanism::name).collect();
+/// assert_eq!(over_tls, ["OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN"]);
+/// assert_eq!(policy.advertised(Transport::empty()), MechanismSet::BEARER);
+/// assert_eq!(policy.check(Mechanism::Plain, Transport::empty()), Err(Error::TlsRequired(Mechanism::Plain)));
+/// assert_eq!(policy.capability_tokens(Transport::TLS, "AUTH="), "AUTH=OAUTHBEARER AUTH=XOAUTH2 AUTH=PLAIN AUTH=LOGIN");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MechanismPolicy {
+    enabled: MechanismSet,
+    danger_plaintext_without_tls: bool,
+    trust_local: bool,
+    limits: Limits,
+    login_prompts: LoginPrompts,
+}
+
+impl Default for MechanismPolicy {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MechanismPolicy {
+    /// The safe default policy.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            enabled: MechanismSet::all(),
+            danger_plaintext_without_tls: false,
+            trust_local: false,
+            limits: Limits::DEFAULT,
+            login_prompts: LoginPrompts::Text,
+        }
+    }
+
+    /// Enables exactly these mechanisms.
+    #[must_use]
+    pub const fn with_mechanisms(mut self, enabled: MechanismSet) -> Self {
+        self.enabled = enabled;
+        self
+    }
+
+    /// Allows PLAIN and LOGIN over unprotected transports, where anyone on the
+    /// path can read the password. Only for tests and legacy networks.
+    #[must_use]
+    pub const fn danger_allow_plaintext_without_tls(mut self, allow: bool) -> Self {
+        self.danger_plaintext_without_tls = allow;
+        self
+    }
+
+    /// Treats [`Transport::LOCAL`] connections as protected (Dovecot does this
+    /// for loopback by default; we do not).
+    #[must_use]
+    pub const fn trust_local_transport(mut self, trust: bool) -> Self {
+        self.trust_local = trust;
+        self
+    }
+
+    /// Sets the size and step limits.
+    #[must_use]
+    pub const fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Sets the LOGIN challenges.
+    #[must_use]
+    pub const fn with_login_prompts(mut self, prompts: LoginPrompts) -> Self {
+        self.login_prompts = prompts;
+        self
+    }
+
+    /// The limits in force.
+    #[must_use]
+    pub const fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The LOGIN challenges in force.
+    #[must_use]
+    pub const fn login_prompts(&self) -> LoginPrompts {
+        self.login_prompts
+    }
+
+    /// The enabled mechanisms, whatever the transport.
+    #[must_use]
+    pub const fn enabled(&self) -> MechanismSet {
+        self.enabled
+    }
+
+    const fn protected(&self, transport: Transport) -> bool {
+        transport.contains(Transport::TLS)
+            || (self.trust_local && transport.contains(Transport::LOCAL))
+            || self.danger_plaintext_without_tls
+    }
+
+    /// Whether `mechanism` may be used on this transport.
+    ///
+    /// # Errors
+    /// [`Error::MechanismNotAllowed`] if it is not enabled,
+    /// [`Error::TlsRequired`] if it is a cleartext mechanism and the transport
+    /// is not protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`).
+    pub const fn check(&self, mechanism: Mechanism, transport: Transport) -> Result<(), Error> {
+        if !self.enabled.contains(mechanism.as_set()) {
+            return Err(Error::MechanismNotAllowed(mechanism));
+        }
+        if mechanism.is_plaintext() && !self.protected(transport) {
+            return Err(Error::TlsRequired(mechanism));
+        }
+        Ok(())
+    }
+
+    /// The mechanisms to advertise on this transport (IMAP `CAPABILITY`,
+    /// SMTP `EHLO`, POP3 `CAPA SASL`, ManageSieve `"SASL"`).
+    #[must_use]
+    pub const fn advertised(&self, transport: Transport) -> MechanismSet {
+        if self.protected(transport) {
+            self.enabled
+        } else {
+            self.enabled.difference(MechanismSet::PLAINTEXT)
+        }
+    }
+
+    /// The advertised names joined by spaces, each with `prefix`: `"AUTH="`
+    /// for IMAP capabilities, `""` for the SMTP `AUTH` keyword, POP3 `SASL`
+    /// and ManageSieve.
+    #[must_use]
+    pub fn capability_tokens(&self, transport: Transport, prefix: &str) -> String {
+        let mut out = String::new();
+        for m in self.advertised(transport).mechanisms() {
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(prefix);
+            out.push_str(m.name());
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules() {
+        let p = MechanismPolicy::new().with_mechanisms(MechanismSet::PLAIN | MechanismSet::XOAUTH2);
+        assert_eq!(
+            p.check(Mechanism::Login, Transport::TLS),
+            Err(Error::MechanismNotAllowed(Mechanism::Login))
+        );
+        assert_eq!(p.check(Mechanism::Plain, Transport::TLS), Ok(()));
+        assert_eq!(
+            p.check(Mechanism::Plain, Transport::LOCAL),
+            Err(Error::TlsRequired(Mechanism::Plain))
+        );
+        assert_eq!(p.check(Mechanism::XOAuth2, Transport::empty()), Ok(()));
+        let local = p.clone().trust_local_transport(true);
+        assert_eq!(local.check(Mechanism::Plain, Transport::LOCAL), Ok(()));
+        let danger = p.danger_allow_plaintext_without_tls(true);
+        assert_eq!(
+            danger.advertised(Transport::empty()),
+            MechanismSet::PLAIN | MechanismSet::XOAUTH2
+        );
+        assert_eq!(
+            danger.capability_tokens(Transport::empty(), ""),
+            "XOAUTH2 PLAIN"
+        );
+        assert_eq!(
+            MechanismPolicy::new()
+                .with_mechanisms(MechanismSet::PLAIN)
+                .capability_tokens(Transport::empty(), "AUTH="),
+            ""
+        );
+    }
+}
