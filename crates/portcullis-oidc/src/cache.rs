@@ -1,0 +1,130 @@
+//! The validated-token cache: a repeat bearer token skips signature
+//! verification until it expires.
+
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+use std::collections::hash_map::RandomState;
+use std::sync::Arc;
+
+use zeroize::Zeroizing;
+
+use crate::principal::Principal;
+
+/// Default number of cached tokens.
+pub const DEFAULT_CACHE_ENTRIES: usize = 10_000;
+/// Default total bytes of cached tokens (16 MiB).
+pub const DEFAULT_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+struct Entry {
+    /// The whole token, compared exactly on a hit (zeroized when evicted:
+    /// it is a bearer secret).
+    token: Zeroizing<Box<str>>,
+    value: Arc<Principal>,
+    not_before: i64,
+    valid_until: i64,
+}
+
+/// A bounded map from token to result.
+///
+/// The key is a keyed hash (`RandomState`, SipHash with per-process random
+/// keys) of the token; a hit also compares the whole stored token, so a hash
+/// collision can only cause a miss, never another user's principal. Only
+/// tokens that passed full validation are inserted, so an attacker cannot
+/// fill the cache with forged tokens.
+pub(crate) struct TokenCache {
+    map: HashMap<u64, Entry>,
+    hasher: RandomState,
+    max_entries: usize,
+    max_bytes: usize,
+    bytes: usize,
+}
+
+impl std::fmt::Debug for TokenCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenCache")
+            .field("entries", &self.map.len())
+            .field("bytes", &self.bytes)
+            .field("max_entries", &self.max_entries)
+            .finish_non_exhaustive()
+    }
+}
+
+impl TokenCache {
+    pub(crate) fn new(max_entries: usize, max_bytes: usize) -> Self {
+        Self {
+            map: HashMap::new(),
+            hasher: RandomState::new(),
+            max_entries,
+            max_bytes,
+            bytes: 0,
+        }
+    }
+
+    pub(crate) fn key(&self, token: &str) -> u64 {
+        self.hasher.hash_one(token)
+    }
+
+    /// The cached result for `token`, if it is still within its validity
+    /// window at `now` (unix seconds).
+    pub(crate) fn get(&self, key: u64, token: &str, now: i64) -> Option<Arc<Principal>> {
+        let entry = self.map.get(&key)?;
+        if **entry.token != *token || now > entry.valid_until || now < entry.not_before {
+            return None;
+        }
+        Some(Arc::clone(&entry.value))
+    }
+
+    pub(crate) fn insert(
+        &mut self,
+        key: u64,
+        token: &str,
+        value: Arc<Principal>,
+        not_before: i64,
+        valid_until: i64,
+        now: i64,
+    ) {
+        if self.max_entries == 0 || token.len() > self.max_bytes {
+            return;
+        }
+        if let Some(old) = self.map.remove(&key) {
+            self.bytes = self.bytes.saturating_sub(old.token.len());
+        }
+        if self.map.len() >= self.max_entries || self.bytes + token.len() > self.max_bytes {
+            self.purge_expired(now);
+        }
+        // Still full: evict arbitrary entries (the map's iteration order is
+        // randomised per process), which keeps insertion O(1) amortised.
+        while self.map.len() >= self.max_entries || self.bytes + token.len() > self.max_bytes {
+            let Some(victim) = self.map.keys().next().copied() else { break };
+            if let Some(old) = self.map.remove(&victim) {
+                self.bytes = self.bytes.saturating_sub(old.token.len());
+            }
+        }
+        self.bytes += token.len();
+        self.map.insert(
+            key,
+            Entry { token: Zeroizing::new(Box::from(token)), value, not_before, valid_until },
+        );
+    }
+
+    pub(crate) fn purge_expired(&mut self, now: i64) {
+        let mut freed = 0;
+        self.map.retain(|_, entry| {
+            let keep = entry.valid_until >= now;
+            if !keep {
+                freed += entry.token.len();
+            }
+            keep
+        });
+        self.bytes = self.bytes.saturating_sub(freed);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.map.clear();
+        self.bytes = 0;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.map.len()
+    }
+}
