@@ -374,11 +374,17 @@ mod tests {
 
     #[test]
     fn limits() {
-        let l = Limits { max_steps: 1, ..Limits::default() };
+        let l = Limits {
+            max_steps: 1,
+            ..Limits::default()
+        };
         let p = policy().with_limits(l);
         let (mut ex, _) = ServerExchange::start("LOGIN", Some(b"tim"), &p, Transport::TLS).unwrap();
         assert_eq!(ex.step(b"pw"), Err(Error::TooManySteps));
-        let l = Limits { max_exchange_bytes: 4, ..Limits::default() };
+        let l = Limits {
+            max_exchange_bytes: 4,
+            ..Limits::default()
+        };
         let p = policy().with_limits(l);
         let (mut ex, _) = ServerExchange::start("LOGIN", Some(b"tim"), &p, Transport::TLS).unwrap();
         assert_eq!(

@@ -151,7 +151,14 @@ pub fn decode_response<'b>(
     limits: &Limits,
     buf: &'b mut Vec<u8>,
 ) -> Result<&'b [u8], Error> {
-    let body = line_body(line, limits)?;
+    decode_response_body(line_body(line, limits)?, limits, buf)
+}
+
+fn decode_response_body<'b>(
+    body: &[u8],
+    limits: &Limits,
+    buf: &'b mut Vec<u8>,
+) -> Result<&'b [u8], Error> {
     if body == b"*" {
         buf.zeroize();
         return Err(Error::Cancelled);
@@ -174,7 +181,7 @@ pub fn decode_any_response<'b>(
         buf.zeroize();
         return Ok(buf.as_slice());
     }
-    decode_response(body, limits, buf)
+    decode_response_body(body, limits, buf)
 }
 
 /// Appends `prefix`, the base64 of `challenge`, and CRLF.
@@ -246,7 +253,10 @@ mod tests {
                 "{bad:?}"
             );
         }
-        let small = Limits { max_message_len: 2, ..Limits::default() };
+        let small = Limits {
+            max_message_len: 2,
+            ..Limits::default()
+        };
         assert_eq!(decode_base64(b"AAA=", &small, &mut buf), Ok(&[0u8, 0][..]));
         assert_eq!(
             decode_base64(b"AAAA", &small, &mut buf),
@@ -279,7 +289,10 @@ mod tests {
             decode_any_response(b"*", &l, &mut buf),
             Err(Error::Cancelled)
         );
-        let small = Limits { max_line_len: 4, ..Limits::default() };
+        let small = Limits {
+            max_line_len: 4,
+            ..Limits::default()
+        };
         assert_eq!(
             decode_response(b"YQ==\r\n", &small, &mut buf),
             Err(Error::TooLong {
