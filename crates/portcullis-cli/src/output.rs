@@ -48,7 +48,10 @@ pub(crate) fn refusal(kind: &str, message: impl Into<String>) -> Outcome {
 
 /// Reads all of stdin; the buffer is zeroized when dropped, since it may hold
 /// a secret.
-#[allow(dead_code, reason = "used by the subcommands that read secrets from stdin")]
+#[allow(
+    dead_code,
+    reason = "used by the subcommands that read secrets from stdin"
+)]
 pub(crate) fn read_stdin() -> Result<Zeroizing<Vec<u8>>, UsageError> {
     let mut buffer = Zeroizing::new(Vec::new());
     std::io::stdin()
@@ -108,7 +111,10 @@ impl Output {
                 code
             }
             Err(error) => {
-                let _ = writeln!(std::io::stderr(), "portcullis: cannot render output: {error}");
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "portcullis: cannot render output: {error}"
+                );
                 ExitCode::from(2)
             }
         }

@@ -93,8 +93,9 @@ struct AccountEntry {
 
 fn explain(path: &std::path::Path, account: &str) -> Result<Outcome, UsageError> {
     let text = read_file(path)?;
-    let file: RolesFile = toml::from_str(&text)
-        .map_err(|error| UsageError::new(format!("invalid roles file {}: {error}", path.display())))?;
+    let file: RolesFile = toml::from_str(&text).map_err(|error| {
+        UsageError::new(format!("invalid roles file {}: {error}", path.display()))
+    })?;
     let mut graph = RoleGraph::with_presets();
     for (name, entry) in file.roles {
         graph.insert(Role {

@@ -9,7 +9,10 @@ fn list_prints_every_permission_with_its_id() {
     let list = run.json();
     let list = list.as_array().unwrap();
     assert_eq!(list.len(), 664);
-    assert_eq!(list[0], serde_json::json!({"id": 0, "name": "authenticate", "group": "account"}));
+    assert_eq!(
+        list[0],
+        serde_json::json!({"id": 0, "name": "authenticate", "group": "account"})
+    );
     assert_eq!(list[129]["name"], "imapAuthenticate");
     assert_eq!(
         list[663],
@@ -21,7 +24,14 @@ fn list_prints_every_permission_with_its_id() {
 fn explain_gives_reasons() {
     let roles = data("roles.toml");
     let run = portcullis(
-        &["permissions", "explain", "--roles", &roles, "--account", "carol@example.org"],
+        &[
+            "permissions",
+            "explain",
+            "--roles",
+            &roles,
+            "--account",
+            "carol@example.org",
+        ],
         "",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -69,7 +79,14 @@ fn explain_gives_reasons() {
 fn explain_replace_policy_ignores_roles() {
     let roles = data("roles.toml");
     let run = portcullis(
-        &["permissions", "explain", "--roles", &roles, "--account", "dave@example.org"],
+        &[
+            "permissions",
+            "explain",
+            "--roles",
+            &roles,
+            "--account",
+            "dave@example.org",
+        ],
         "",
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -83,19 +100,40 @@ fn explain_replace_policy_ignores_roles() {
 fn explain_refuses_unknown_accounts_and_reports_bad_config() {
     let roles = data("roles.toml");
     let run = portcullis(
-        &["permissions", "explain", "--roles", &roles, "--account", "nobody@example.org"],
+        &[
+            "permissions",
+            "explain",
+            "--roles",
+            &roles,
+            "--account",
+            "nobody@example.org",
+        ],
         "",
     );
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["error"]["kind"], "unknown-account");
     let run = portcullis(
-        &["permissions", "explain", "--roles", &roles, "--account", "ghost@example.org"],
+        &[
+            "permissions",
+            "explain",
+            "--roles",
+            &roles,
+            "--account",
+            "ghost@example.org",
+        ],
         "",
     );
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown role"), "{}", run.stderr);
     let run = portcullis(
-        &["permissions", "explain", "--roles", "/nonexistent.toml", "--account", "x"],
+        &[
+            "permissions",
+            "explain",
+            "--roles",
+            "/nonexistent.toml",
+            "--account",
+            "x",
+        ],
         "",
     );
     assert_eq!(run.code, 2);

@@ -81,7 +81,11 @@ impl AccountPolicy {
         let rights = match self {
             AccountPolicy::Inherit => roles.effective(),
             AccountPolicy::Merge { enabled, disabled } => {
-                (roles.enabled | *enabled) - (roles.disabled | *disabled)
+                let mut rights = roles.enabled;
+                rights |= enabled;
+                rights -= &roles.disabled;
+                rights -= disabled;
+                rights
             }
             AccountPolicy::Replace { enabled, disabled } => *enabled - *disabled,
         };
@@ -99,7 +103,10 @@ mod tests {
 
     fn roles() -> RoleRights {
         RoleRights {
-            enabled: PermissionSet::from_slice(&[Permission::ImapAuthenticate, Permission::EmailSend]),
+            enabled: PermissionSet::from_slice(&[
+                Permission::ImapAuthenticate,
+                Permission::EmailSend,
+            ]),
             disabled: Permission::EmailSend.into(),
         }
     }
@@ -110,7 +117,11 @@ mod tests {
             enabled: Permission::EmailSend.into(),
             disabled: PermissionSet::empty(),
         };
-        assert!(!policy.effective(&roles(), None).contains(Permission::EmailSend));
+        assert!(
+            !policy
+                .effective(&roles(), None)
+                .contains(Permission::EmailSend)
+        );
     }
 
     #[test]
@@ -131,6 +142,10 @@ mod tests {
             allowed: Some(Permission::EmailSend.into()),
             disabled: PermissionSet::empty(),
         };
-        assert!(AccountPolicy::Inherit.effective(&roles(), Some(&tenant)).is_empty());
+        assert!(
+            AccountPolicy::Inherit
+                .effective(&roles(), Some(&tenant))
+                .is_empty()
+        );
     }
 }

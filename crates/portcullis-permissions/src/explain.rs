@@ -39,9 +39,11 @@ impl fmt::Display for Reason {
         }
         match self {
             Reason::Role(source) => role(f, source, ""),
-            Reason::RoleIgnored(source) => {
-                role(f, source, " (ignored: the account policy replaces its roles)")
-            }
+            Reason::RoleIgnored(source) => role(
+                f,
+                source,
+                " (ignored: the account policy replaces its roles)",
+            ),
             Reason::Account(Effect::Enabled) => f.write_str("enabled by the account's own list"),
             Reason::Account(Effect::Disabled) => f.write_str("disabled by the account's own list"),
             Reason::TenantNotAllowed => f.write_str("not in the tenant's allowed set"),
@@ -93,8 +95,8 @@ pub fn explain_account<S: AsRef<str>>(
             });
         }
     }
-    if let AccountPolicy::Merge { enabled, disabled } | AccountPolicy::Replace { enabled, disabled } =
-        policy
+    if let AccountPolicy::Merge { enabled, disabled }
+    | AccountPolicy::Replace { enabled, disabled } = policy
     {
         for (set, effect) in [(enabled, Effect::Enabled), (disabled, Effect::Disabled)] {
             for permission in set {

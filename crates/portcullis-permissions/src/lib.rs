@@ -85,9 +85,7 @@ pub use error::Error;
 pub use explain::{AccountExplanation, Reason, explain_account};
 pub use login::{LoginMode, LoginPolicy, LoginRefusal};
 pub use permission::{Group, Permission};
-pub use role::{
-    Effect, MAX_ROLE_DEPTH, Role, RoleExplanation, RoleGraph, RoleRights, RoleSource,
-};
+pub use role::{Effect, MAX_ROLE_DEPTH, Role, RoleExplanation, RoleGraph, RoleRights, RoleSource};
 pub use scope::{CredentialScope, Escalation, SCOPE_PRESETS, can_grant};
 pub use set::{Iter, NameMode, ParsedNames, PermissionSet, WORDS};
 pub use surface::{Surface, SurfaceSet};

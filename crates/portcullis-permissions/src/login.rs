@@ -130,9 +130,13 @@ mod tests {
 
     #[test]
     fn compat_mode_needs_authenticate_in_scope() {
-        let account = PermissionSet::from_slice(&[Permission::Authenticate, Permission::ImapAuthenticate]);
+        let account =
+            PermissionSet::from_slice(&[Permission::Authenticate, Permission::ImapAuthenticate]);
         let scoped = PermissionSet::from(Permission::ImapAuthenticate);
-        assert_eq!(LoginPolicy::default().check(&account, &scoped, Surface::Imap), Ok(()));
+        assert_eq!(
+            LoginPolicy::default().check(&account, &scoped, Surface::Imap),
+            Ok(())
+        );
         let compat = LoginPolicy {
             mode: LoginMode::StalwartCompat,
         };

@@ -81,12 +81,12 @@ impl RoleRights {
     /// Combines the rights of several (already resolved) roles.
     #[inline]
     pub fn combine<'a>(roles: impl IntoIterator<Item = &'a RoleRights>) -> RoleRights {
-        roles
-            .into_iter()
-            .fold(RoleRights::default(), |acc, role| RoleRights {
-                enabled: acc.enabled | role.enabled,
-                disabled: acc.disabled | role.disabled,
-            })
+        let mut combined = RoleRights::default();
+        for role in roles {
+            combined.enabled |= &role.enabled;
+            combined.disabled |= &role.disabled;
+        }
+        combined
     }
 }
 

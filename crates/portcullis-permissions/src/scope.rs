@@ -22,7 +22,13 @@ pub enum CredentialScope {
 }
 
 /// Names of the scope presets accepted by [`CredentialScope::preset`].
-pub const SCOPE_PRESETS: [&str; 5] = ["mail-only", "imap-only", "dav-only", "regular-user", "inherit"];
+pub const SCOPE_PRESETS: [&str; 5] = [
+    "mail-only",
+    "imap-only",
+    "dav-only",
+    "regular-user",
+    "inherit",
+];
 
 impl CredentialScope {
     /// The credential's rights given its account's effective rights.
@@ -76,9 +82,9 @@ impl CredentialScope {
 }
 
 fn groups(groups: &[Group]) -> PermissionSet {
-    groups
-        .iter()
-        .fold(PermissionSet::empty(), |set, group| set | PermissionSet::group(*group))
+    groups.iter().fold(PermissionSet::empty(), |set, group| {
+        set | PermissionSet::group(*group)
+    })
 }
 
 /// Refusal to grant permissions the granter does not hold.

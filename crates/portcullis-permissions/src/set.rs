@@ -386,6 +386,24 @@ operator!(BitOr, bitor, BitOrAssign, bitor_assign, union);
 operator!(BitAnd, bitand, BitAndAssign, bitand_assign, intersection);
 operator!(Sub, sub, SubAssign, sub_assign, difference);
 
+macro_rules! in_place {
+    ($trait:ident, $method:ident, |$a:ident, $b:ident| $op:expr) => {
+        impl $trait<&PermissionSet> for PermissionSet {
+            /// In place, word by word (no temporary set).
+            #[inline]
+            fn $method(&mut self, rhs: &PermissionSet) {
+                for ($a, $b) in self.words.iter_mut().zip(rhs.words.iter()) {
+                    *$a = $op;
+                }
+            }
+        }
+    };
+}
+
+in_place!(BitOrAssign, bitor_assign, |word, other| *word | *other);
+in_place!(BitAndAssign, bitand_assign, |word, other| *word & *other);
+in_place!(SubAssign, sub_assign, |word, other| *word & !*other);
+
 impl Not for PermissionSet {
     type Output = PermissionSet;
 

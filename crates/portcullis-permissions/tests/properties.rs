@@ -29,7 +29,9 @@ fn graph() -> impl Strategy<Value = RoleGraph> {
             let count = roles.len();
             let mut graph = RoleGraph::new();
             for (at, (enabled, disabled, parents)) in roles.into_iter().enumerate() {
-                let mut role = Role::new(format!("r{at}")).enable(enabled).disable(disabled);
+                let mut role = Role::new(format!("r{at}"))
+                    .enable(enabled)
+                    .disable(disabled);
                 for parent in parents {
                     role = role.parent(format!("r{}", parent % count));
                 }

@@ -15,12 +15,20 @@ fn user() -> PermissionSet {
 #[test]
 fn imap_only_app_password_needs_nothing_global() {
     let account = user();
-    let scoped = CredentialScope::Replace(PermissionSet::from(Permission::ImapAuthenticate))
-        .apply(&account);
+    let scoped =
+        CredentialScope::Replace(PermissionSet::from(Permission::ImapAuthenticate)).apply(&account);
     let gates = LoginPolicy::default();
     assert_eq!(gates.check(&account, &scoped, Surface::Imap), Ok(()));
-    for surface in [Surface::Portal, Surface::CardDav, Surface::Smtp, Surface::Admin] {
-        assert!(gates.check(&account, &scoped, surface).is_err(), "{surface}");
+    for surface in [
+        Surface::Portal,
+        Surface::CardDav,
+        Surface::Smtp,
+        Surface::Admin,
+    ] {
+        assert!(
+            gates.check(&account, &scoped, surface).is_err(),
+            "{surface}"
+        );
     }
     assert_eq!(
         gates.check(&account, &scoped, Surface::Portal),
@@ -84,5 +92,8 @@ fn can_grant_reports_what_is_missing() {
     let granter = user();
     assert!(can_grant(&granter, &CredentialScope::mail_only().apply(&granter)).is_ok());
     let err = can_grant(&granter, &PermissionSet::from(Permission::SysAccountCreate)).unwrap_err();
-    assert_eq!(err.missing, PermissionSet::from(Permission::SysAccountCreate));
+    assert_eq!(
+        err.missing,
+        PermissionSet::from(Permission::SysAccountCreate)
+    );
 }
