@@ -84,8 +84,14 @@ mod tests {
     fn domain_comes_from_the_name() {
         let facts = AccountFacts::new("a@b@EXAMPLE.org", PermissionSet::empty());
         assert_eq!(facts.domain.as_deref(), Some("example.org"));
-        assert_eq!(AccountFacts::new("admin", PermissionSet::empty()).domain, None);
-        assert_eq!(AccountFacts::new("admin@", PermissionSet::empty()).domain, None);
+        assert_eq!(
+            AccountFacts::new("admin", PermissionSet::empty()).domain,
+            None
+        );
+        assert_eq!(
+            AccountFacts::new("admin@", PermissionSet::empty()).domain,
+            None
+        );
         let facts = AccountFacts::new("admin", PermissionSet::empty()).in_domain("X.org");
         assert_eq!(facts.domain.as_deref(), Some("x.org"));
     }

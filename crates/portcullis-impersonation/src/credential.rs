@@ -101,7 +101,11 @@ pub struct ActorCredential {
 
 impl ActorCredential {
     /// A verified credential.
-    pub const fn new(class: CredentialClass, id: CredentialId, scoped_rights: PermissionSet) -> Self {
+    pub const fn new(
+        class: CredentialClass,
+        id: CredentialId,
+        scoped_rights: PermissionSet,
+    ) -> Self {
         ActorCredential {
             class,
             id,

@@ -179,7 +179,7 @@ impl LoginSyntax {
             while chars.next_if_eq(&c).is_some() {
                 run += 1;
             }
-            if run % 2 == 0 {
+            if run.is_multiple_of(2) {
                 part.extend(iter::repeat_n(c, run / 2));
             } else if run == 1 && separator.is_none() {
                 separator = Some(c);
@@ -277,9 +277,7 @@ mod tests {
     use super::*;
 
     fn parts(syntax: LoginSyntax, login: &str) -> Result<(String, Option<String>), SyntaxError> {
-        syntax
-            .parse(login)
-            .map(|name| (name.target, name.actor))
+        syntax.parse(login).map(|name| (name.target, name.actor))
     }
 
     #[test]
@@ -292,7 +290,10 @@ mod tests {
             parts(syntax, "a%%b%c%%"),
             Ok(("a%b".to_owned(), Some("c%".to_owned())))
         );
-        assert_eq!(parts(syntax, "a%%%b"), Err(SyntaxError::AmbiguousSeparators));
+        assert_eq!(
+            parts(syntax, "a%%%b"),
+            Err(SyntaxError::AmbiguousSeparators)
+        );
     }
 
     #[test]

@@ -116,7 +116,10 @@ impl ImpersonationPolicy {
     pub fn evaluate(&self, attempt: &Attempt<'_>) -> Result<Resolution, Refusal> {
         let actor = attempt.actor;
         let credential = attempt.credential;
-        if attempt.target.is_some_and(|target| target.name == actor.name) {
+        if attempt
+            .target
+            .is_some_and(|target| target.name == actor.name)
+        {
             return Ok(Resolution {
                 authenticated: actor.name.clone(),
                 acting_as: actor.name.clone(),
@@ -166,9 +169,10 @@ impl ImpersonationPolicy {
             return Err(Refusal::CrossTenant);
         }
         if let Some(domains) = &self.target_domains {
-            let allowed = target.domain.as_deref().is_some_and(|domain| {
-                domains.iter().any(|allowed| same_domain(allowed, domain))
-            });
+            let allowed = target
+                .domain
+                .as_deref()
+                .is_some_and(|domain| domains.iter().any(|allowed| same_domain(allowed, domain)));
             if !allowed {
                 return Err(Refusal::DomainNotAllowed);
             }
@@ -187,12 +191,16 @@ impl ImpersonationPolicy {
 
 /// Domain names compare case-insensitively (RFC 4343), Unicode ones too.
 fn same_domain(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
+    a.eq_ignore_ascii_case(b)
+        || (!(a.is_ascii() && b.is_ascii()) && a.to_lowercase() == b.to_lowercase())
 }
 
 /// Every surface's login permission.
 fn surface_logins() -> PermissionSet {
-    Surface::ALL.into_iter().map(Surface::login_permission).collect()
+    Surface::ALL
+        .into_iter()
+        .map(Surface::login_permission)
+        .collect()
 }
 
 #[cfg(test)]

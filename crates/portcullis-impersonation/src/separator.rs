@@ -42,13 +42,9 @@ impl Separators {
     /// No separator: the `target<sep>actor` syntax is off.
     pub const NONE: Separators = Separators { mask: 0 };
     /// `%` (Stalwart).
-    pub const PERCENT: Separators = Separators {
-        mask: 1 << b'%',
-    };
+    pub const PERCENT: Separators = Separators { mask: 1 << b'%' };
     /// `*` (Dovecot's customary master-user separator).
-    pub const ASTERISK: Separators = Separators {
-        mask: 1 << b'*',
-    };
+    pub const ASTERISK: Separators = Separators { mask: 1 << b'*' };
 
     /// Every character of `chars`, each of which must be ASCII punctuation
     /// and not one of `@ . " \ - _ +`.
