@@ -7,7 +7,8 @@ use crate::{Field, MAX_LOGIN_BYTES, SyntaxError};
 
 /// The canonical form of one account name (no separator syntax).
 ///
-/// - **Length**: at most [`MAX_LOGIN_BYTES`] bytes of input.
+/// - **Length**: at most [`MAX_LOGIN_BYTES`] bytes, both the input and
+///   its canonical form.
 /// - **Control characters** (C0, DEL, C1) are refused: a NUL would split a
 ///   SASL message, CR/LF would forge log lines.
 /// - **Unicode NFC**: the same name typed on systems whose input methods
@@ -46,7 +47,18 @@ pub(crate) fn canonical(name: &str, field: Field) -> Result<String, SyntaxError>
     if name.chars().any(char::is_control) {
         return Err(SyntaxError::ControlCharacter { field });
     }
-    let composed = nfc(name);
+    let canonical = fold_domain(nfc(name), field)?;
+    // NFC and case folding can lengthen a name (a few code points expand up
+    // to three times); bound the result too, so a canonical name always
+    // passes through here again unchanged.
+    if canonical.len() > MAX_LOGIN_BYTES {
+        return Err(SyntaxError::TooLong { field });
+    }
+    Ok(canonical)
+}
+
+/// Lower-cases the domain of an NFC name, if it has one.
+fn fold_domain(composed: String, field: Field) -> Result<String, SyntaxError> {
     match composed.rsplit_once('@') {
         None => Ok(composed),
         Some(("", _)) => Err(SyntaxError::EmptyLocalPart { field }),
@@ -118,6 +130,15 @@ mod tests {
             canonical("@x", Field::Authzid),
             Err(SyntaxError::EmptyLocalPart {
                 field: Field::Authzid
+            })
+        );
+        // U+0958 is excluded from composition: NFC turns its 3 bytes into 6.
+        let expands = "\u{958}".repeat(MAX_LOGIN_BYTES / 3);
+        assert!(expands.len() <= MAX_LOGIN_BYTES);
+        assert_eq!(
+            normalize_name(&expands),
+            Err(SyntaxError::TooLong {
+                field: Field::Login
             })
         );
         assert_eq!(
