@@ -1,0 +1,553 @@
+//! Password hashes: argon2id for new hashes, constant-time verification of
+//! every legacy form met when migrating a mail directory.
+//!
+//! A stored string is parsed once into a typed [`StoredHash`] (one private
+//! type per scheme behind one [`StoredHash::verify`] entry). Before any work
+//! is done, the stored cost parameters are checked against the policy's
+//! [`CostLimits`]: a hostile or corrupt directory entry cannot buy a 4 GiB
+//! argon2 run or a 2³¹-round bcrypt.
+
+mod argon2id;
+mod bcrypt;
+mod des_crypt;
+mod digest;
+mod md5_crypt;
+mod memory;
+mod pbkdf2;
+mod plain;
+mod scrypt;
+mod sha_crypt;
+
+use core::fmt;
+
+use subtle::Choice;
+
+use crate::RandomSource;
+use crate::error::{Error, HashError};
+
+pub use argon2id::Argon2Params;
+
+/// The longest password this crate hashes, in bytes.
+///
+/// sha-crypt's cost grows with the password's length times its rounds, so
+/// an unbounded password is a denial-of-service lever; longer inputs are
+/// refused as [`HashError::Mismatch`] without hashing.
+pub const DEFAULT_MAX_PASSWORD_LEN: usize = 1024;
+
+/// A password-hash scheme.
+///
+/// [`Scheme::name`] is the stable lowercase/kebab-case name printed by the
+/// CLI and written to logs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Scheme {
+    /// Argon2id (RFC 9106), PHC `$argon2id$`, Dovecot `{ARGON2ID}`.
+    Argon2id,
+    /// Argon2i, PHC `$argon2i$`, Dovecot `{ARGON2I}`.
+    Argon2i,
+    /// Argon2d, PHC `$argon2d$`.
+    Argon2d,
+    /// scrypt, PHC `$scrypt$`.
+    Scrypt,
+    /// PBKDF2-HMAC-SHA1, passlib `$pbkdf2$`.
+    Pbkdf2Sha1,
+    /// PBKDF2-HMAC-SHA256, PHC or passlib `$pbkdf2-sha256$`.
+    Pbkdf2Sha256,
+    /// PBKDF2-HMAC-SHA512, PHC or passlib `$pbkdf2-sha512$`.
+    Pbkdf2Sha512,
+    /// bcrypt `$2a$`/`$2b$`/`$2y$`, Dovecot `{BLF-CRYPT}`.
+    Bcrypt,
+    /// sha512-crypt `$6$`, Dovecot `{SHA512-CRYPT}`.
+    Sha512Crypt,
+    /// sha256-crypt `$5$`, Dovecot `{SHA256-CRYPT}`.
+    Sha256Crypt,
+    /// md5-crypt `$1$`, Dovecot `{MD5-CRYPT}` (verify only).
+    Md5Crypt,
+    /// Traditional DES `crypt(3)` (13 characters), `{CRYPT}`/`{DES-CRYPT}`.
+    DesCrypt,
+    /// Salted SHA-512, `{SSHA512}`.
+    Ssha512,
+    /// Salted SHA-256, `{SSHA256}`.
+    Ssha256,
+    /// Salted SHA-1, `{SSHA}`.
+    Ssha,
+    /// Unsalted SHA-512, `{SHA512}`.
+    Sha512,
+    /// Unsalted SHA-256, `{SHA256}`.
+    Sha256,
+    /// Unsalted SHA-1, `{SHA}`/`{SHA1}`.
+    Sha1,
+    /// Cleartext, `{PLAIN}`/`{CLEARTEXT}`/`{CLEAR}`.
+    Plain,
+}
+
+impl Scheme {
+    /// Every scheme, in declaration order.
+    pub const ALL: [Scheme; 19] = [
+        Scheme::Argon2id,
+        Scheme::Argon2i,
+        Scheme::Argon2d,
+        Scheme::Scrypt,
+        Scheme::Pbkdf2Sha1,
+        Scheme::Pbkdf2Sha256,
+        Scheme::Pbkdf2Sha512,
+        Scheme::Bcrypt,
+        Scheme::Sha512Crypt,
+        Scheme::Sha256Crypt,
+        Scheme::Md5Crypt,
+        Scheme::DesCrypt,
+        Scheme::Ssha512,
+        Scheme::Ssha256,
+        Scheme::Ssha,
+        Scheme::Sha512,
+        Scheme::Sha256,
+        Scheme::Sha1,
+        Scheme::Plain,
+    ];
+
+    /// Stable lowercase name (`argon2id`, `sha512-crypt`, `ssha512`, …).
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Scheme::Argon2id => "argon2id",
+            Scheme::Argon2i => "argon2i",
+            Scheme::Argon2d => "argon2d",
+            Scheme::Scrypt => "scrypt",
+            Scheme::Pbkdf2Sha1 => "pbkdf2-sha1",
+            Scheme::Pbkdf2Sha256 => "pbkdf2-sha256",
+            Scheme::Pbkdf2Sha512 => "pbkdf2-sha512",
+            Scheme::Bcrypt => "bcrypt",
+            Scheme::Sha512Crypt => "sha512-crypt",
+            Scheme::Sha256Crypt => "sha256-crypt",
+            Scheme::Md5Crypt => "md5-crypt",
+            Scheme::DesCrypt => "des-crypt",
+            Scheme::Ssha512 => "ssha512",
+            Scheme::Ssha256 => "ssha256",
+            Scheme::Ssha => "ssha",
+            Scheme::Sha512 => "sha512",
+            Scheme::Sha256 => "sha256",
+            Scheme::Sha1 => "sha1",
+            Scheme::Plain => "plain",
+        }
+    }
+}
+
+impl fmt::Display for Scheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl serde::Serialize for Scheme {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+/// A successful verification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Verified {
+    /// The scheme of the stored hash.
+    pub scheme: Scheme,
+    /// The hash should be replaced by a fresh argon2id hash at this login:
+    /// the scheme is not argon2id, or its parameters are below the policy.
+    pub needs_rehash: bool,
+}
+
+/// Upper bounds on the cost parameters of a stored hash, checked before
+/// verifying (style.md: "cap them by policy before verifying").
+///
+/// The defaults admit every parameter set produced by the usual tools with
+/// their defaults (argon2-cffi m=64 MiB t=3 p=4, Dovecot `{ARGON2ID}`
+/// m=64 MiB t=3, passlib sha512-crypt 656,000 rounds, PBKDF2-SHA1 at
+/// OWASP's 1,300,000 rounds, bcrypt cost 12) while keeping the worst single
+/// verification under about a second on one core.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct CostLimits {
+    /// Largest argon2 memory, in KiB (default 131,072 = 128 MiB).
+    pub argon2_max_m_kib: u32,
+    /// Largest argon2 time cost (default 10).
+    pub argon2_max_t: u32,
+    /// Largest argon2 parallelism (default 16).
+    pub argon2_max_p: u32,
+    /// Largest bcrypt cost (default 13, about 0.6 s).
+    pub bcrypt_max_cost: u32,
+    /// Largest scrypt memory `128·r·N`, in KiB (default 131,072 = 128 MiB).
+    pub scrypt_max_memory_kib: u64,
+    /// Largest scrypt parallelism `p` (default 16).
+    pub scrypt_max_p: u32,
+    /// Largest PBKDF2 iteration count (default 2,000,000).
+    pub pbkdf2_max_rounds: u32,
+    /// Largest sha-crypt rounds (default 1,000,000).
+    pub sha_crypt_max_rounds: u32,
+}
+
+impl Default for CostLimits {
+    fn default() -> CostLimits {
+        CostLimits {
+            argon2_max_m_kib: 128 * 1024,
+            argon2_max_t: 10,
+            argon2_max_p: 16,
+            bcrypt_max_cost: 13,
+            scrypt_max_memory_kib: 128 * 1024,
+            scrypt_max_p: 16,
+            pbkdf2_max_rounds: 2_000_000,
+            sha_crypt_max_rounds: 1_000_000,
+        }
+    }
+}
+
+impl CostLimits {
+    /// No limits at all: any stored parameters are honoured, however
+    /// costly. Only for offline tools that check a single trusted hash.
+    #[must_use]
+    pub const fn danger_unbounded() -> CostLimits {
+        CostLimits {
+            argon2_max_m_kib: u32::MAX,
+            argon2_max_t: u32::MAX,
+            argon2_max_p: u32::MAX,
+            bcrypt_max_cost: u32::MAX,
+            scrypt_max_memory_kib: u64::MAX,
+            scrypt_max_p: u32::MAX,
+            pbkdf2_max_rounds: u32::MAX,
+            sha_crypt_max_rounds: u32::MAX,
+        }
+    }
+}
+
+/// How passwords are hashed and verified.
+///
+/// ```
+/// use portcullis_credentials::{HashPolicy, OsRandom, StoredHash};
+///
+/// let policy = HashPolicy::default(); // argon2id m=19456 KiB, t=2, p=1 (OWASP)
+/// let phc = policy.hash_password(b"hunter2", &mut OsRandom)?;
+/// let stored = StoredHash::parse(&phc)?;
+/// let verified = stored.verify(b"hunter2", &policy)?;
+/// assert_eq!(verified.scheme.name(), "argon2id");
+/// assert!(!verified.needs_rehash);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct HashPolicy {
+    /// Parameters for new hashes; stored argon2id hashes below them report
+    /// `needs_rehash`.
+    pub argon2: Argon2Params,
+    /// Caps on stored parameters, checked before verifying.
+    pub limits: CostLimits,
+    /// Passwords longer than this (bytes) are refused without hashing
+    /// (default [`DEFAULT_MAX_PASSWORD_LEN`]).
+    pub max_password_len: usize,
+    /// Argon2 memory kept per thread between verifications, in KiB
+    /// (default: the policy's `m`, so the common case never maps fresh
+    /// memory; larger legacy hashes allocate per call).
+    pub retained_memory_kib: u32,
+}
+
+impl Default for HashPolicy {
+    fn default() -> HashPolicy {
+        HashPolicy {
+            argon2: Argon2Params::OWASP,
+            limits: CostLimits::default(),
+            max_password_len: DEFAULT_MAX_PASSWORD_LEN,
+            retained_memory_kib: Argon2Params::OWASP.m_kib,
+        }
+    }
+}
+
+impl HashPolicy {
+    /// A policy with these argon2 parameters for new hashes (and the
+    /// per-thread retained memory sized to them).
+    #[must_use]
+    pub fn with_argon2(argon2: Argon2Params) -> HashPolicy {
+        HashPolicy {
+            argon2,
+            retained_memory_kib: argon2.m_kib,
+            ..HashPolicy::default()
+        }
+    }
+
+    /// Hashes a new password with argon2id and a fresh 16-byte salt;
+    /// returns the PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`).
+    ///
+    /// # Errors
+    /// [`Error::Random`] if the salt cannot be drawn; [`Error::Config`] if
+    /// the policy's parameters are invalid.
+    pub fn hash_password(&self, password: &[u8], rng: &mut dyn RandomSource) -> Result<String, Error> {
+        let mut salt = [0u8; argon2id::SALT_LEN];
+        rng.fill(&mut salt)?;
+        argon2id::hash_new(password, &salt, self)
+    }
+
+    /// A fixed hash with exactly the policy's parameters, used to spend the
+    /// same time on an unknown user as on a wrong password.
+    pub(crate) fn dummy_hash(&self) -> Result<StoredHash, Error> {
+        let hash = argon2id::Argon2Hash::dummy(&self.argon2)?;
+        Ok(StoredHash {
+            source: Box::from("<dummy>"),
+            inner: Inner::Argon2(hash),
+        })
+    }
+}
+
+/// What every scheme type provides behind [`StoredHash::verify`].
+trait HashScheme {
+    /// The scheme (for the result and for errors).
+    fn scheme(&self) -> Scheme;
+    /// Refuses stored parameters above the limits, before any hashing.
+    fn check_cost(&self, limits: &CostLimits) -> Result<(), HashError>;
+    /// Recomputes and compares in constant time.
+    fn matches(&self, password: &[u8], policy: &HashPolicy) -> Result<Choice, HashError>;
+    /// Whether a successful login should rehash.
+    fn needs_rehash(&self, policy: &HashPolicy) -> bool;
+}
+
+/// A stored password hash, parsed once into its scheme's typed form.
+///
+/// Accepts PHC strings (`$argon2id$`, `$argon2i$`, `$argon2d$`, `$scrypt$`,
+/// `$pbkdf2-sha256$`, `$pbkdf2-sha512$`), passlib's `$pbkdf2…$` MCF forms,
+/// crypt strings (`$2a$`/`$2b$`/`$2y$`, `$6$`, `$5$`, `$1$`), and the
+/// LDAP/Dovecot `{SCHEME}` prefixes (`{ARGON2ID}`, `{ARGON2I}`,
+/// `{BLF-CRYPT}`, `{SHA512-CRYPT}`, `{SHA256-CRYPT}`, `{MD5-CRYPT}`,
+/// `{SSHA512}`, `{SSHA256}`, `{SSHA}`, `{SHA512}`, `{SHA256}`, `{SHA}`,
+/// `{CRYPT}`, `{DES-CRYPT}`, `{PLAIN}`/`{CLEARTEXT}`/`{CLEAR}`, with
+/// Dovecot's optional `.HEX`/`.B64` encoding suffix). Prefix names are
+/// case-insensitive, as in Dovecot.
+///
+/// `Debug` shows the scheme only: a `{PLAIN}` entry is the password.
+/// Serialized, it is the original string.
+#[derive(Clone)]
+pub struct StoredHash {
+    source: Box<str>,
+    inner: Inner,
+}
+
+#[derive(Clone)]
+enum Inner {
+    Argon2(argon2id::Argon2Hash),
+    Scrypt(scrypt::ScryptHash),
+    Pbkdf2(pbkdf2::Pbkdf2Hash),
+    Bcrypt(bcrypt::BcryptHash),
+    ShaCrypt(sha_crypt::ShaCryptHash),
+    Md5Crypt(md5_crypt::Md5CryptHash),
+    DesCrypt(des_crypt::DesCryptHash),
+    Digest(digest::DigestHash),
+    Plain(plain::PlainHash),
+}
+
+impl Inner {
+    fn as_scheme(&self) -> &dyn HashScheme {
+        match self {
+            Inner::Argon2(hash) => hash,
+            Inner::Scrypt(hash) => hash,
+            Inner::Pbkdf2(hash) => hash,
+            Inner::Bcrypt(hash) => hash,
+            Inner::ShaCrypt(hash) => hash,
+            Inner::Md5Crypt(hash) => hash,
+            Inner::DesCrypt(hash) => hash,
+            Inner::Digest(hash) => hash,
+            Inner::Plain(hash) => hash,
+        }
+    }
+}
+
+/// Longest stored hash string accepted by [`StoredHash::parse`].
+pub const MAX_STORED_HASH_LEN: usize = 4096;
+
+impl StoredHash {
+    /// Parses a stored hash string.
+    ///
+    /// # Errors
+    /// [`HashError::UnsupportedScheme`] for a recognisable but unsupported
+    /// scheme (e.g. `{SCRAM-SHA-256}`, `$7$`), [`HashError::MalformedHash`]
+    /// for anything else that is not a well-formed hash.
+    pub fn parse(stored: &str) -> Result<StoredHash, HashError> {
+        if stored.len() > MAX_STORED_HASH_LEN {
+            return Err(HashError::malformed("unknown", "longer than MAX_STORED_HASH_LEN"));
+        }
+        let inner = if let Some(rest) = stored.strip_prefix('{') {
+            parse_prefixed(rest)?
+        } else if stored.starts_with('$') {
+            parse_modular(stored)?
+        } else {
+            return Err(HashError::malformed("unknown", "no `$id$` or `{SCHEME}` prefix"));
+        };
+        Ok(StoredHash {
+            source: Box::from(stored),
+            inner,
+        })
+    }
+
+    /// The scheme of this hash.
+    #[must_use]
+    pub fn scheme(&self) -> Scheme {
+        self.inner.as_scheme().scheme()
+    }
+
+    /// The string this hash was parsed from (password-equivalent for
+    /// `{PLAIN}` and fast unsalted digests: handle as a secret).
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// Verifies `password` in constant time with respect to its content.
+    ///
+    /// Stored parameters are checked against `policy.limits` first.
+    ///
+    /// # Errors
+    /// [`HashError::Mismatch`] when the password is wrong (or longer than
+    /// `policy.max_password_len`); [`HashError::ParametersTooCostly`] when
+    /// the stored parameters exceed the limits.
+    pub fn verify(&self, password: &[u8], policy: &HashPolicy) -> Result<Verified, HashError> {
+        let scheme = self.inner.as_scheme();
+        scheme.check_cost(&policy.limits)?;
+        if password.len() > policy.max_password_len {
+            return Err(HashError::Mismatch);
+        }
+        if bool::from(scheme.matches(password, policy)?) {
+            Ok(Verified {
+                scheme: scheme.scheme(),
+                needs_rehash: scheme.needs_rehash(policy),
+            })
+        } else {
+            Err(HashError::Mismatch)
+        }
+    }
+
+    /// Whether a hash like this one should be replaced at the next good
+    /// login (weak scheme or parameters below `policy`).
+    #[must_use]
+    pub fn needs_rehash(&self, policy: &HashPolicy) -> bool {
+        self.inner.as_scheme().needs_rehash(policy)
+    }
+}
+
+impl fmt::Debug for StoredHash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoredHash")
+            .field("scheme", &self.scheme())
+            .finish_non_exhaustive()
+    }
+}
+
+impl core::str::FromStr for StoredHash {
+    type Err = HashError;
+
+    fn from_str(stored: &str) -> Result<StoredHash, HashError> {
+        StoredHash::parse(stored)
+    }
+}
+
+impl serde::Serialize for StoredHash {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.source)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for StoredHash {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<StoredHash, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        StoredHash::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+/// `{SCHEME}rest` or `{SCHEME.ENC}rest` (LDAP userPassword, Dovecot).
+fn parse_prefixed(after_brace: &str) -> Result<Inner, HashError> {
+    let (name, rest) = after_brace
+        .split_once('}')
+        .ok_or(HashError::malformed("unknown", "unterminated `{SCHEME}` prefix"))?;
+    let (name, encoding) = match name.split_once('.') {
+        Some((name, encoding)) => (name, Some(digest::Encoding::parse(encoding)?)),
+        None => (name, None),
+    };
+    let upper = name.to_ascii_uppercase();
+    let inner = match upper.as_str() {
+        "ARGON2ID" => Inner::Argon2(argon2id::Argon2Hash::parse_expecting(rest, Scheme::Argon2id)?),
+        "ARGON2I" => Inner::Argon2(argon2id::Argon2Hash::parse_expecting(rest, Scheme::Argon2i)?),
+        "BLF-CRYPT" => Inner::Bcrypt(bcrypt::BcryptHash::parse(rest)?),
+        "SHA512-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(rest, Scheme::Sha512Crypt)?),
+        "SHA256-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(rest, Scheme::Sha256Crypt)?),
+        "MD5-CRYPT" => Inner::Md5Crypt(md5_crypt::Md5CryptHash::parse(rest)?),
+        "DES-CRYPT" => Inner::DesCrypt(des_crypt::DesCryptHash::parse(rest)?),
+        // `{CRYPT}` is whatever the system's crypt(3) understands.
+        "CRYPT" => {
+            if rest.starts_with('$') {
+                parse_modular(rest)?
+            } else {
+                Inner::DesCrypt(des_crypt::DesCryptHash::parse(rest)?)
+            }
+        }
+        "SSHA512" => Inner::Digest(digest::DigestHash::parse(Scheme::Ssha512, rest, encoding)?),
+        "SSHA256" => Inner::Digest(digest::DigestHash::parse(Scheme::Ssha256, rest, encoding)?),
+        "SSHA" => Inner::Digest(digest::DigestHash::parse(Scheme::Ssha, rest, encoding)?),
+        "SHA512" => Inner::Digest(digest::DigestHash::parse(Scheme::Sha512, rest, encoding)?),
+        "SHA256" => Inner::Digest(digest::DigestHash::parse(Scheme::Sha256, rest, encoding)?),
+        "SHA" | "SHA1" => Inner::Digest(digest::DigestHash::parse(Scheme::Sha1, rest, encoding)?),
+        "PLAIN" | "CLEARTEXT" | "CLEAR" => Inner::Plain(plain::PlainHash::parse(rest, encoding)?),
+        _ => return Err(HashError::UnsupportedScheme(format!("{{{upper}}}"))),
+    };
+    Ok(inner)
+}
+
+/// `$id$…`: PHC strings and crypt(3) Modular Crypt Format.
+fn parse_modular(stored: &str) -> Result<Inner, HashError> {
+    let id = stored
+        .get(1..)
+        .and_then(|rest| rest.split('$').next())
+        .unwrap_or_default();
+    let inner = match id {
+        "argon2id" | "argon2i" | "argon2d" => Inner::Argon2(argon2id::Argon2Hash::parse(stored)?),
+        "scrypt" => Inner::Scrypt(scrypt::ScryptHash::parse(stored)?),
+        "pbkdf2" | "pbkdf2-sha256" | "pbkdf2-sha512" => Inner::Pbkdf2(pbkdf2::Pbkdf2Hash::parse(stored)?),
+        "2a" | "2b" | "2y" => Inner::Bcrypt(bcrypt::BcryptHash::parse(stored)?),
+        "6" | "5" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse(stored)?),
+        "1" => Inner::Md5Crypt(md5_crypt::Md5CryptHash::parse(stored)?),
+        "" => return Err(HashError::malformed("unknown", "empty `$id$`")),
+        other => {
+            let shown: String = other.chars().take(24).collect();
+            return Err(HashError::UnsupportedScheme(format!("${shown}$")));
+        }
+    };
+    Ok(inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_kebab() {
+        let mut names: Vec<_> = Scheme::ALL.iter().map(|s| s.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Scheme::ALL.len());
+        for name in names {
+            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+        }
+    }
+
+    #[test]
+    fn unknown_forms_are_typed() {
+        assert_eq!(
+            StoredHash::parse("{SCRAM-SHA-256}abc").unwrap_err(),
+            HashError::UnsupportedScheme("{SCRAM-SHA-256}".into())
+        );
+        assert_eq!(
+            StoredHash::parse("$7$abc").unwrap_err(),
+            HashError::UnsupportedScheme("$7$".into())
+        );
+        assert_eq!(StoredHash::parse("hunter2").unwrap_err().kind(), "malformed-hash");
+        assert_eq!(StoredHash::parse("{SHA").unwrap_err().kind(), "malformed-hash");
+    }
+
+    #[test]
+    fn debug_hides_the_hash() {
+        let stored = StoredHash::parse("{PLAIN}hunter2").unwrap();
+        let debug = format!("{stored:?}");
+        assert!(!debug.contains("hunter2"), "{debug}");
+        assert!(debug.contains("Plain"), "{debug}");
+    }
+}
