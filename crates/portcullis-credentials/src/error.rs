@@ -72,7 +72,9 @@ pub enum HashError {
     /// The stored parameters exceed the policy's cost limits (a corrupt or
     /// hostile directory entry; raise the limit only if the entry is
     /// genuine).
-    #[error("stored {scheme} parameters exceed the policy limit ({parameter} = {value}, limit {limit})")]
+    #[error(
+        "stored {scheme} parameters exceed the policy limit ({parameter} = {value}, limit {limit})"
+    )]
     ParametersTooCostly {
         /// The scheme of the stored hash.
         scheme: Scheme,

@@ -43,8 +43,9 @@ impl Argon2Params {
     };
 
     fn to_params(self) -> Result<Params, ConfigError> {
-        Params::new(self.m_kib, self.t, self.p, Some(OUTPUT_LEN))
-            .map_err(|_| ConfigError::Argon2("rejected by the argon2 crate (m ≥ 8·p, t ≥ 1, 1 ≤ p < 2²⁴)"))
+        Params::new(self.m_kib, self.t, self.p, Some(OUTPUT_LEN)).map_err(|_| {
+            ConfigError::Argon2("rejected by the argon2 crate (m ≥ 8·p, t ≥ 1, 1 ≤ p < 2²⁴)")
+        })
     }
 }
 
@@ -67,15 +68,19 @@ pub(crate) struct Argon2Hash {
 impl Argon2Hash {
     pub(crate) fn parse(stored: &str) -> Result<Argon2Hash, HashError> {
         const NAME: &str = "argon2";
-        let phc = PasswordHash::new(stored).map_err(|_| HashError::malformed(NAME, "not a PHC string"))?;
+        let phc = PasswordHash::new(stored)
+            .map_err(|_| HashError::malformed(NAME, "not a PHC string"))?;
         let algorithm = Algorithm::try_from(phc.algorithm.as_str())
             .map_err(|_| HashError::malformed(NAME, "unknown argon2 variant"))?;
         // The reference implementation reads a missing `v=` as version 0x10.
         let version = match phc.version {
             None => Version::V0x10,
-            Some(v) => Version::try_from(v).map_err(|_| HashError::malformed(NAME, "unknown version"))?,
+            Some(v) => {
+                Version::try_from(v).map_err(|_| HashError::malformed(NAME, "unknown version"))?
+            }
         };
-        let params = Params::try_from(&phc).map_err(|_| HashError::malformed(NAME, "invalid m/t/p parameters"))?;
+        let params = Params::try_from(&phc)
+            .map_err(|_| HashError::malformed(NAME, "invalid m/t/p parameters"))?;
         let salt = phc
             .salt
             .ok_or(HashError::malformed(NAME, "missing salt"))?
@@ -107,7 +112,10 @@ impl Argon2Hash {
         if hash.scheme() == scheme {
             Ok(hash)
         } else {
-            Err(HashError::malformed("argon2", "prefix and PHC variant disagree"))
+            Err(HashError::malformed(
+                "argon2",
+                "prefix and PHC variant disagree",
+            ))
         }
     }
 
@@ -123,7 +131,12 @@ impl Argon2Hash {
         })
     }
 
-    fn compute(&self, password: &[u8], out: &mut [u8], policy: &HashPolicy) -> Result<(), HashError> {
+    fn compute(
+        &self,
+        password: &[u8],
+        out: &mut [u8],
+        policy: &HashPolicy,
+    ) -> Result<(), HashError> {
         let context = Argon2::new(self.algorithm, self.version, self.params.clone());
         let retain = (policy.retained_memory_kib as usize) / BLOCK_KIB;
         memory::with_blocks(self.params.block_count(), retain, |blocks| {
@@ -194,7 +207,8 @@ pub(crate) fn hash_new(password: &[u8], salt: &[u8], policy: &HashPolicy) -> Res
     let phc = PasswordHash {
         algorithm: argon2::ARGON2ID_IDENT,
         version: Some(Version::V0x13.into()),
-        params: ParamsString::try_from(&params).map_err(|_| ConfigError::Argon2("cannot encode parameters"))?,
+        params: ParamsString::try_from(&params)
+            .map_err(|_| ConfigError::Argon2("cannot encode parameters"))?,
         salt: Some(Salt::new(salt).map_err(|_| ConfigError::Argon2("invalid salt"))?),
         hash: Some(Output::new(out.as_slice()).map_err(|_| ConfigError::Argon2("invalid output"))?),
     };
@@ -206,7 +220,11 @@ mod tests {
     use super::*;
 
     fn small_policy() -> HashPolicy {
-        HashPolicy::with_argon2(Argon2Params { m_kib: 64, t: 1, p: 1 })
+        HashPolicy::with_argon2(Argon2Params {
+            m_kib: 64,
+            t: 1,
+            p: 1,
+        })
     }
 
     #[test]

@@ -31,7 +31,8 @@ impl BcryptHash {
             Some("$2x$") => return Err(HashError::UnsupportedScheme("$2x$".into())),
             _ => return Err(HashError::malformed(NAME, "expected $2a$, $2b$ or $2y$")),
         }
-        let parts = HashParts::from_str(stored).map_err(|_| HashError::malformed(NAME, "not a bcrypt string"))?;
+        let parts = HashParts::from_str(stored)
+            .map_err(|_| HashError::malformed(NAME, "not a bcrypt string"))?;
         let cost = parts.get_cost();
         if !(4..=31).contains(&cost) {
             return Err(HashError::malformed(NAME, "cost outside 4..=31"));

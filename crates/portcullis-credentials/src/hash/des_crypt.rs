@@ -16,7 +16,10 @@ const NAME: &str = "des-crypt";
 
 #[derive(Clone)]
 pub(crate) struct DesCryptHash {
-    #[cfg_attr(not(feature = "legacy-crypt"), allow(dead_code, reason = "read only with legacy-crypt"))]
+    #[cfg_attr(
+        not(feature = "legacy-crypt"),
+        allow(dead_code, reason = "read only with legacy-crypt")
+    )]
     stored: String,
 }
 
@@ -24,10 +27,15 @@ impl DesCryptHash {
     pub(crate) fn parse(stored: &str) -> Result<DesCryptHash, HashError> {
         let crypt_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '/';
         if stored.len() != 13 || !stored.chars().all(crypt_char) {
-            return Err(HashError::malformed(NAME, "expected 13 crypt(3) characters"));
+            return Err(HashError::malformed(
+                NAME,
+                "expected 13 crypt(3) characters",
+            ));
         }
         if cfg!(not(feature = "legacy-crypt")) {
-            return Err(HashError::UnsupportedScheme("des-crypt (feature legacy-crypt is off)".into()));
+            return Err(HashError::UnsupportedScheme(
+                "des-crypt (feature legacy-crypt is off)".into(),
+            ));
         }
         Ok(DesCryptHash {
             stored: stored.to_owned(),
@@ -47,8 +55,14 @@ impl HashScheme for DesCryptHash {
 
     #[cfg(feature = "legacy-crypt")]
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {
-        let salt = self.stored.get(..2).ok_or(HashError::malformed(NAME, "missing salt"))?;
-        #[expect(deprecated, reason = "pwhash deprecates DES crypt for new hashes; we only verify")]
+        let salt = self
+            .stored
+            .get(..2)
+            .ok_or(HashError::malformed(NAME, "missing salt"))?;
+        #[expect(
+            deprecated,
+            reason = "pwhash deprecates DES crypt for new hashes; we only verify"
+        )]
         let computed = pwhash::unix_crypt::hash_with(salt, password)
             .map_err(|_| HashError::malformed(NAME, "rejected by pwhash"))?;
         let computed = zeroize::Zeroizing::new(computed);
@@ -57,7 +71,9 @@ impl HashScheme for DesCryptHash {
 
     #[cfg(not(feature = "legacy-crypt"))]
     fn matches(&self, _password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {
-        Err(HashError::UnsupportedScheme("des-crypt (feature legacy-crypt is off)".into()))
+        Err(HashError::UnsupportedScheme(
+            "des-crypt (feature legacy-crypt is off)".into(),
+        ))
     }
 
     fn needs_rehash(&self, _policy: &HashPolicy) -> bool {

@@ -74,7 +74,11 @@ fn is_salted(scheme: Scheme) -> bool {
 }
 
 impl DigestHash {
-    pub(crate) fn parse(scheme: Scheme, text: &str, encoding: Option<Encoding>) -> Result<DigestHash, HashError> {
+    pub(crate) fn parse(
+        scheme: Scheme,
+        text: &str,
+        encoding: Option<Encoding>,
+    ) -> Result<DigestHash, HashError> {
         let len = digest_len(scheme);
         let encoding = encoding.unwrap_or_else(|| {
             let hex_shaped = text.len() == 2 * len && text.bytes().all(|b| b.is_ascii_hexdigit());
@@ -87,7 +91,10 @@ impl DigestHash {
         let mut bytes = encoding.decode(text)?;
         if is_salted(scheme) {
             if bytes.len() < len || bytes.len() > len + MAX_SALT_LEN {
-                return Err(HashError::malformed(NAME, "salted digest has the wrong length"));
+                return Err(HashError::malformed(
+                    NAME,
+                    "salted digest has the wrong length",
+                ));
             }
             let salt = bytes.split_off(len);
             Ok(DigestHash {
@@ -142,6 +149,20 @@ impl HashScheme for DigestHash {
     }
 }
 
+/// `{SSHA256}` of `secret` with `salt`: base64(SHA-256(secret ‖ salt) ‖ salt).
+pub(crate) fn ssha256(secret: &[u8], salt: &[u8]) -> String {
+    let mut raw = Sha256::new()
+        .chain_update(secret)
+        .chain_update(salt)
+        .finalize()
+        .to_vec();
+    raw.extend_from_slice(salt);
+    format!(
+        "{{SSHA256}}{}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,9 +172,13 @@ mod tests {
         // SHA-1("password")
         let hex = "5baa61e4c9b93f3f0682250b6cf8331b7ee68fd8";
         let hash = DigestHash::parse(Scheme::Sha1, hex, None).unwrap();
-        assert!(bool::from(hash.matches(b"password", &HashPolicy::default()).unwrap()));
+        assert!(bool::from(
+            hash.matches(b"password", &HashPolicy::default()).unwrap()
+        ));
         let b64 = "W6ph5Mm5Pz8GgiULbPgzG37mj9g=";
         let hash = DigestHash::parse(Scheme::Sha1, b64, None).unwrap();
-        assert!(bool::from(hash.matches(b"password", &HashPolicy::default()).unwrap()));
+        assert!(bool::from(
+            hash.matches(b"password", &HashPolicy::default()).unwrap()
+        ));
     }
 }

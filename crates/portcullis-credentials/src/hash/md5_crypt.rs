@@ -17,7 +17,10 @@ const MAX_SALT_LEN: usize = 8;
 
 #[derive(Clone)]
 pub(crate) struct Md5CryptHash {
-    #[cfg_attr(not(feature = "legacy-crypt"), allow(dead_code, reason = "read only with legacy-crypt"))]
+    #[cfg_attr(
+        not(feature = "legacy-crypt"),
+        allow(dead_code, reason = "read only with legacy-crypt")
+    )]
     stored: String,
 }
 
@@ -37,7 +40,9 @@ impl Md5CryptHash {
             return Err(HashError::malformed(NAME, "hash field has the wrong shape"));
         }
         if cfg!(not(feature = "legacy-crypt")) {
-            return Err(HashError::UnsupportedScheme("$1$ (feature legacy-crypt is off)".into()));
+            return Err(HashError::UnsupportedScheme(
+                "$1$ (feature legacy-crypt is off)".into(),
+            ));
         }
         Ok(Md5CryptHash {
             stored: stored.to_owned(),
@@ -57,7 +62,10 @@ impl HashScheme for Md5CryptHash {
 
     #[cfg(feature = "legacy-crypt")]
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {
-        #[expect(deprecated, reason = "pwhash deprecates md5-crypt for new hashes; we only verify")]
+        #[expect(
+            deprecated,
+            reason = "pwhash deprecates md5-crypt for new hashes; we only verify"
+        )]
         let computed = pwhash::md5_crypt::hash_with(self.stored.as_str(), password)
             .map_err(|_| HashError::malformed(NAME, "rejected by pwhash"))?;
         let computed = zeroize::Zeroizing::new(computed);
@@ -66,7 +74,9 @@ impl HashScheme for Md5CryptHash {
 
     #[cfg(not(feature = "legacy-crypt"))]
     fn matches(&self, _password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {
-        Err(HashError::UnsupportedScheme("$1$ (feature legacy-crypt is off)".into()))
+        Err(HashError::UnsupportedScheme(
+            "$1$ (feature legacy-crypt is off)".into(),
+        ))
     }
 
     fn needs_rehash(&self, _policy: &HashPolicy) -> bool {

@@ -275,10 +275,45 @@ impl HashPolicy {
     /// # Errors
     /// [`Error::Random`] if the salt cannot be drawn; [`Error::Config`] if
     /// the policy's parameters are invalid.
-    pub fn hash_password(&self, password: &[u8], rng: &mut dyn RandomSource) -> Result<String, Error> {
+    pub fn hash_password(
+        &self,
+        password: &[u8],
+        rng: &mut dyn RandomSource,
+    ) -> Result<String, Error> {
         let mut salt = [0u8; argon2id::SALT_LEN];
         rng.fill(&mut salt)?;
         argon2id::hash_new(password, &salt, self)
+    }
+
+    /// Hashes a generated high-entropy secret (app password, API key) the
+    /// way `hashing` says.
+    pub(crate) fn hash_generated(
+        &self,
+        secret: &[u8],
+        hashing: SecretHashing,
+        rng: &mut dyn RandomSource,
+    ) -> Result<StoredHash, Error> {
+        let text = match hashing {
+            SecretHashing::SaltedSha256 => {
+                let mut salt = [0u8; 16];
+                rng.fill(&mut salt)?;
+                digest::ssha256(secret, &salt)
+            }
+            SecretHashing::Argon2id => self.hash_password(secret, rng)?,
+        };
+        Ok(StoredHash::parse(&text)?)
+    }
+
+    /// A fixed stored hash of the given kind with the same cost as a real
+    /// one: what an unknown user or credential id is verified against.
+    pub(crate) fn dummy_for(&self, hashing: SecretHashing) -> Result<StoredHash, Error> {
+        match hashing {
+            SecretHashing::Argon2id => self.dummy_hash(),
+            SecretHashing::SaltedSha256 => Ok(StoredHash::parse(&digest::ssha256(
+                b"portcullis-dummy",
+                &[0; 16],
+            ))?),
+        }
     }
 
     /// A fixed hash with exactly the policy's parameters, used to spend the
@@ -290,6 +325,28 @@ impl HashPolicy {
             inner: Inner::Argon2(hash),
         })
     }
+}
+
+/// How the stored hash of a *generated* secret (app password, API key) is
+/// made.
+///
+/// The default is [`SecretHashing::SaltedSha256`]: `{SSHA256}` with a
+/// 16-byte salt. A password hash must be slow because people choose
+/// guessable passwords; these secrets are 144 (app password) or 160 (API
+/// key) bits from the OS CSPRNG, so even a stolen directory leaves 2¹⁴³
+/// guesses on average, far beyond any brute force, and a slow hash would
+/// only hand every client a 16 ms CPU lever per attempt (a denial-of-service
+/// amplifier) and make mail clients that reconnect often expensive. Choose
+/// [`SecretHashing::Argon2id`] to hash them like passwords (the verification
+/// cache then absorbs repeat logins).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SecretHashing {
+    /// `{SSHA256}`: SHA-256 of secret ‖ 16-byte salt, about a microsecond.
+    #[default]
+    SaltedSha256,
+    /// argon2id with the policy's parameters.
+    Argon2id,
 }
 
 /// What every scheme type provides behind [`StoredHash::verify`].
@@ -365,14 +422,20 @@ impl StoredHash {
     /// for anything else that is not a well-formed hash.
     pub fn parse(stored: &str) -> Result<StoredHash, HashError> {
         if stored.len() > MAX_STORED_HASH_LEN {
-            return Err(HashError::malformed("unknown", "longer than MAX_STORED_HASH_LEN"));
+            return Err(HashError::malformed(
+                "unknown",
+                "longer than MAX_STORED_HASH_LEN",
+            ));
         }
         let inner = if let Some(rest) = stored.strip_prefix('{') {
             parse_prefixed(rest)?
         } else if stored.starts_with('$') {
             parse_modular(stored)?
         } else {
-            return Err(HashError::malformed("unknown", "no `$id$` or `{SCHEME}` prefix"));
+            return Err(HashError::malformed(
+                "unknown",
+                "no `$id$` or `{SCHEME}` prefix",
+            ));
         };
         Ok(StoredHash {
             source: Box::from(stored),
@@ -456,20 +519,33 @@ impl<'de> serde::Deserialize<'de> for StoredHash {
 
 /// `{SCHEME}rest` or `{SCHEME.ENC}rest` (LDAP userPassword, Dovecot).
 fn parse_prefixed(after_brace: &str) -> Result<Inner, HashError> {
-    let (name, rest) = after_brace
-        .split_once('}')
-        .ok_or(HashError::malformed("unknown", "unterminated `{SCHEME}` prefix"))?;
+    let (name, rest) = after_brace.split_once('}').ok_or(HashError::malformed(
+        "unknown",
+        "unterminated `{SCHEME}` prefix",
+    ))?;
     let (name, encoding) = match name.split_once('.') {
         Some((name, encoding)) => (name, Some(digest::Encoding::parse(encoding)?)),
         None => (name, None),
     };
     let upper = name.to_ascii_uppercase();
     let inner = match upper.as_str() {
-        "ARGON2ID" => Inner::Argon2(argon2id::Argon2Hash::parse_expecting(rest, Scheme::Argon2id)?),
-        "ARGON2I" => Inner::Argon2(argon2id::Argon2Hash::parse_expecting(rest, Scheme::Argon2i)?),
+        "ARGON2ID" => Inner::Argon2(argon2id::Argon2Hash::parse_expecting(
+            rest,
+            Scheme::Argon2id,
+        )?),
+        "ARGON2I" => Inner::Argon2(argon2id::Argon2Hash::parse_expecting(
+            rest,
+            Scheme::Argon2i,
+        )?),
         "BLF-CRYPT" => Inner::Bcrypt(bcrypt::BcryptHash::parse(rest)?),
-        "SHA512-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(rest, Scheme::Sha512Crypt)?),
-        "SHA256-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(rest, Scheme::Sha256Crypt)?),
+        "SHA512-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(
+            rest,
+            Scheme::Sha512Crypt,
+        )?),
+        "SHA256-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(
+            rest,
+            Scheme::Sha256Crypt,
+        )?),
         "MD5-CRYPT" => Inner::Md5Crypt(md5_crypt::Md5CryptHash::parse(rest)?),
         "DES-CRYPT" => Inner::DesCrypt(des_crypt::DesCryptHash::parse(rest)?),
         // `{CRYPT}` is whatever the system's crypt(3) understands.
@@ -501,7 +577,9 @@ fn parse_modular(stored: &str) -> Result<Inner, HashError> {
     let inner = match id {
         "argon2id" | "argon2i" | "argon2d" => Inner::Argon2(argon2id::Argon2Hash::parse(stored)?),
         "scrypt" => Inner::Scrypt(scrypt::ScryptHash::parse(stored)?),
-        "pbkdf2" | "pbkdf2-sha256" | "pbkdf2-sha512" => Inner::Pbkdf2(pbkdf2::Pbkdf2Hash::parse(stored)?),
+        "pbkdf2" | "pbkdf2-sha256" | "pbkdf2-sha512" => {
+            Inner::Pbkdf2(pbkdf2::Pbkdf2Hash::parse(stored)?)
+        }
         "2a" | "2b" | "2y" => Inner::Bcrypt(bcrypt::BcryptHash::parse(stored)?),
         "6" | "5" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse(stored)?),
         "1" => Inner::Md5Crypt(md5_crypt::Md5CryptHash::parse(stored)?),
@@ -525,7 +603,10 @@ mod tests {
         names.dedup();
         assert_eq!(names.len(), Scheme::ALL.len());
         for name in names {
-            assert!(name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'));
+            assert!(
+                name.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            );
         }
     }
 
@@ -539,8 +620,14 @@ mod tests {
             StoredHash::parse("$7$abc").unwrap_err(),
             HashError::UnsupportedScheme("$7$".into())
         );
-        assert_eq!(StoredHash::parse("hunter2").unwrap_err().kind(), "malformed-hash");
-        assert_eq!(StoredHash::parse("{SHA").unwrap_err().kind(), "malformed-hash");
+        assert_eq!(
+            StoredHash::parse("hunter2").unwrap_err().kind(),
+            "malformed-hash"
+        );
+        assert_eq!(
+            StoredHash::parse("{SHA").unwrap_err().kind(),
+            "malformed-hash"
+        );
     }
 
     #[test]

@@ -20,17 +20,20 @@ pub(crate) struct ScryptHash {
 
 impl ScryptHash {
     pub(crate) fn parse(stored: &str) -> Result<ScryptHash, HashError> {
-        let phc = PasswordHash::new(stored).map_err(|_| HashError::malformed(NAME, "not a PHC string"))?;
+        let phc = PasswordHash::new(stored)
+            .map_err(|_| HashError::malformed(NAME, "not a PHC string"))?;
         let get = |name: &str| {
             phc.params
                 .get_decimal(name)
                 .ok_or(HashError::malformed(NAME, "missing ln, r or p"))
         };
-        let log_n = u8::try_from(get("ln")?).map_err(|_| HashError::malformed(NAME, "ln out of range"))?;
+        let log_n =
+            u8::try_from(get("ln")?).map_err(|_| HashError::malformed(NAME, "ln out of range"))?;
         let r = get("r")?;
         let p = get("p")?;
         // Validate the combination the way the scrypt crate does.
-        scrypt::Params::new(log_n, r, p).map_err(|_| HashError::malformed(NAME, "invalid ln/r/p"))?;
+        scrypt::Params::new(log_n, r, p)
+            .map_err(|_| HashError::malformed(NAME, "invalid ln/r/p"))?;
         let salt = phc
             .salt
             .ok_or(HashError::malformed(NAME, "missing salt"))?

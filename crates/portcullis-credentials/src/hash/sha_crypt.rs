@@ -27,8 +27,12 @@ pub(crate) struct ShaCryptHash {
 impl ShaCryptHash {
     pub(crate) fn parse(stored: &str) -> Result<ShaCryptHash, HashError> {
         let mut fields = stored.split('$');
-        let (Some(""), Some(id), Some(first)) = (fields.next(), fields.next(), fields.next()) else {
-            return Err(HashError::malformed(NAME, "expected $id$[rounds=N$]salt$hash"));
+        let (Some(""), Some(id), Some(first)) = (fields.next(), fields.next(), fields.next())
+        else {
+            return Err(HashError::malformed(
+                NAME,
+                "expected $id$[rounds=N$]salt$hash",
+            ));
         };
         let scheme = match id {
             "6" => Scheme::Sha512Crypt,
@@ -41,19 +45,34 @@ impl ShaCryptHash {
                     .parse::<u32>()
                     .map_err(|_| HashError::malformed(NAME, "rounds is not a number"))?;
                 if !ROUNDS_RANGE.contains(&rounds) {
-                    return Err(HashError::malformed(NAME, "rounds outside 1000..=999999999"));
+                    return Err(HashError::malformed(
+                        NAME,
+                        "rounds outside 1000..=999999999",
+                    ));
                 }
-                fields.next().ok_or(HashError::malformed(NAME, "missing salt"))?;
+                fields
+                    .next()
+                    .ok_or(HashError::malformed(NAME, "missing salt"))?;
                 rounds
             }
             None => DEFAULT_ROUNDS,
         };
-        let hash = fields.next().ok_or(HashError::malformed(NAME, "missing hash"))?;
-        let expected_len = if scheme == Scheme::Sha512Crypt { 86 } else { 43 };
+        let hash = fields
+            .next()
+            .ok_or(HashError::malformed(NAME, "missing hash"))?;
+        let expected_len = if scheme == Scheme::Sha512Crypt {
+            86
+        } else {
+            43
+        };
         if hash.len() != expected_len || fields.next().is_some() {
-            return Err(HashError::malformed(NAME, "hash field has the wrong length"));
+            return Err(HashError::malformed(
+                NAME,
+                "hash field has the wrong length",
+            ));
         }
-        PasswordHashRef::new(stored).map_err(|_| HashError::malformed(NAME, "not a crypt string"))?;
+        PasswordHashRef::new(stored)
+            .map_err(|_| HashError::malformed(NAME, "not a crypt string"))?;
         Ok(ShaCryptHash {
             scheme,
             rounds,
@@ -90,13 +109,16 @@ impl HashScheme for ShaCryptHash {
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {
-        let stored =
-            PasswordHashRef::new(&self.stored).map_err(|_| HashError::malformed(NAME, "not a crypt string"))?;
+        let stored = PasswordHashRef::new(&self.stored)
+            .map_err(|_| HashError::malformed(NAME, "not a crypt string"))?;
         let verifier = ShaCrypt::default();
         match verifier.verify_password(password, stored) {
             Ok(()) => Ok(Choice::from(1)),
             Err(sha_crypt::password_hash::Error::PasswordInvalid) => Ok(Choice::from(0)),
-            Err(_) => Err(HashError::malformed(NAME, "rejected by the sha-crypt crate")),
+            Err(_) => Err(HashError::malformed(
+                NAME,
+                "rejected by the sha-crypt crate",
+            )),
         }
     }
 
