@@ -7,4 +7,13 @@
 )]
 //! Public-API tests of `portcullis-credentials`, in one binary.
 
+mod support;
+
+mod cache;
+mod credentials;
+mod hash_policy;
 mod hash_vectors;
+mod recovery;
+mod redaction;
+mod tokens;
+mod totp;
