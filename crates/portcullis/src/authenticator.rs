@@ -1,0 +1,1692 @@
+//! [`Authenticator`]: the one `verify` call, and the order of its steps.
+
+#![allow(
+    clippy::result_large_err,
+    reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
+)]
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis_credentials::{HashError, HashPolicy, RandomSource, StoredHash};
+use portcullis_impersonation::{
+    AccountFacts, ActorCredential, Attempt, CredentialClass, CredentialId, ImpersonationPolicy,
+    LoginName, LoginSyntax,
+};
+use portcullis_oidc::OidcValidator;
+use portcullis_permissions::{CredentialScope, LoginPolicy, LoginRefusal, PermissionSet, Surface};
+use portcullis_sasl::{
+    Credentials, Mechanism, MechanismPolicy, MechanismSet, ServerExchange, Step, Transport,
+};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::audit::AuditRecord;
+use crate::cache::{DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL_SECONDS, VerificationCache};
+use crate::directory::{Account, AppCredential, Directory, DirectoryError, DynDirectory, Tenant};
+use crate::hashing::Hashing;
+use crate::memory::key;
+use crate::reply::{FailureClass, HttpScheme};
+use crate::second_factor::{CodeMatch, check_code};
+use crate::throttle::{
+    DynThrottleStore, MemoryThrottle, ThrottleKey, ThrottlePolicy, ThrottleStore,
+};
+use crate::trace::Trace;
+use crate::{
+    AuthRequest, CredentialKind, CredentialRef, Decision, Denial, DenialReason, Error, Explained,
+    Grant, PublicFailure, RequestCredentials, SaslSession, SaslStart, SecretString, SessionBinding,
+};
+
+/// A clock: returns "now". Inject one in tests.
+pub type Clock = Arc<dyn Fn() -> OffsetDateTime + Send + Sync>;
+
+/// Judges login attempts. `Send + Sync`, cheap to clone (an `Arc` inside):
+/// build one at start-up and share it with every connection.
+///
+/// See the [crate docs](crate) for an example, and
+/// [`docs/security-model.md`] for the order of the steps.
+///
+/// [`docs/security-model.md`]: https://github.com/portcullis-auth/portcullis/blob/main/docs/security-model.md
+#[derive(Clone)]
+pub struct Authenticator {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Authenticator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authenticator")
+            .field("realm", &self.inner.realm)
+            .field("oidc", &self.inner.oidc.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+struct Inner {
+    directory: Arc<dyn DynDirectory>,
+    oidc: Option<Arc<OidcValidator>>,
+    oidc_default_roles: Vec<String>,
+    syntax: LoginSyntax,
+    impersonation: ImpersonationPolicy,
+    login_policy: LoginPolicy,
+    mechanisms: MechanismPolicy,
+    trust_loopback: bool,
+    throttle_policy: ThrottlePolicy,
+    throttle: Arc<dyn DynThrottleStore>,
+    hash_policy: HashPolicy,
+    dummy: StoredHash,
+    cache: VerificationCache,
+    clock: Clock,
+    hashing: Hashing,
+    realm: Arc<str>,
+}
+
+/// Configures an [`Authenticator`].
+pub struct AuthenticatorBuilder {
+    directory: Option<Arc<dyn DynDirectory>>,
+    oidc: Option<Arc<OidcValidator>>,
+    oidc_default_roles: Vec<String>,
+    syntax: LoginSyntax,
+    impersonation: ImpersonationPolicy,
+    login_policy: LoginPolicy,
+    mechanisms: MechanismPolicy,
+    trust_loopback: bool,
+    throttle_policy: ThrottlePolicy,
+    throttle: Option<Arc<dyn DynThrottleStore>>,
+    hash_policy: HashPolicy,
+    clock: Option<Clock>,
+    random: Option<Box<dyn RandomSource + Send>>,
+    hashing: Hashing,
+    realm: String,
+    cache_entries: usize,
+    cache_ttl_seconds: i64,
+}
+
+impl fmt::Debug for AuthenticatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthenticatorBuilder")
+            .field("realm", &self.realm)
+            .field("directory", &self.directory.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuthenticatorBuilder {
+    fn default() -> Self {
+        AuthenticatorBuilder {
+            directory: None,
+            oidc: None,
+            oidc_default_roles: vec![portcullis_permissions::preset::USER.to_owned()],
+            syntax: LoginSyntax::default(),
+            impersonation: ImpersonationPolicy::default(),
+            login_policy: LoginPolicy::default(),
+            mechanisms: MechanismPolicy::new(),
+            trust_loopback: false,
+            throttle_policy: ThrottlePolicy::default(),
+            throttle: None,
+            hash_policy: HashPolicy::default(),
+            clock: None,
+            random: None,
+            hashing: Hashing::default(),
+            realm: "portcullis".to_owned(),
+            cache_entries: DEFAULT_CACHE_ENTRIES,
+            cache_ttl_seconds: DEFAULT_CACHE_TTL_SECONDS,
+        }
+    }
+}
+
+impl AuthenticatorBuilder {
+    /// The directory (required).
+    #[must_use]
+    pub fn directory(mut self, directory: impl Directory) -> Self {
+        self.directory = Some(Arc::new(directory));
+        self
+    }
+
+    /// OIDC providers for bearer tokens. Without one, bearer logins are
+    /// refused and OAUTHBEARER/XOAUTH2 are not advertised.
+    #[must_use]
+    pub fn oidc(mut self, validator: Arc<OidcValidator>) -> Self {
+        self.oidc = Some(validator);
+        self
+    }
+
+    /// Roles given to a token's principal that has no directory entry and
+    /// no mapped roles (default: `user`).
+    #[must_use]
+    pub fn oidc_default_roles<I, S>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.oidc_default_roles = roles.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The login-name syntax (`%` by default).
+    #[must_use]
+    pub fn login_syntax(mut self, syntax: LoginSyntax) -> Self {
+        self.syntax = syntax;
+        self
+    }
+
+    /// The impersonation policy.
+    #[must_use]
+    pub fn impersonation(mut self, policy: ImpersonationPolicy) -> Self {
+        self.impersonation = policy;
+        self
+    }
+
+    /// The login gates.
+    #[must_use]
+    pub fn login_policy(mut self, policy: LoginPolicy) -> Self {
+        self.login_policy = policy;
+        self
+    }
+
+    /// The SASL mechanism policy (also applied to Basic logins as PLAIN:
+    /// no cleartext password without TLS).
+    #[must_use]
+    pub fn mechanisms(mut self, policy: MechanismPolicy) -> Self {
+        self.mechanisms = policy;
+        self
+    }
+
+    /// Treats loopback clients as a local transport, which the mechanism
+    /// policy may trust ([`MechanismPolicy::trust_local_transport`]).
+    #[must_use]
+    pub fn trust_loopback(mut self, trust: bool) -> Self {
+        self.trust_loopback = trust;
+        self
+    }
+
+    /// The throttle's settings.
+    #[must_use]
+    pub fn throttle_policy(mut self, policy: ThrottlePolicy) -> Self {
+        self.throttle_policy = policy;
+        self
+    }
+
+    /// Where throttle counts live (default: a [`MemoryThrottle`]).
+    #[must_use]
+    pub fn throttle_store(mut self, store: impl ThrottleStore) -> Self {
+        self.throttle = Some(Arc::new(store));
+        self
+    }
+
+    /// The password hash policy (cost limits, argon2 parameters of the
+    /// dummy verify).
+    #[must_use]
+    pub fn hash_policy(mut self, policy: HashPolicy) -> Self {
+        self.hash_policy = policy;
+        self
+    }
+
+    /// The clock (default: the system clock).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The random source used at build time (dummy hash salt, cache key).
+    #[must_use]
+    pub fn random(mut self, random: impl RandomSource + Send + 'static) -> Self {
+        self.random = Some(Box::new(random));
+        self
+    }
+
+    /// Where hashing runs (default: tokio's blocking pool when the `tokio`
+    /// feature is on and a runtime is present).
+    #[must_use]
+    pub fn hashing(mut self, hashing: Hashing) -> Self {
+        self.hashing = hashing;
+        self
+    }
+
+    /// The realm of HTTP challenges (default `portcullis`).
+    #[must_use]
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// Bounds the verified-credential cache (`entries = 0` turns it off).
+    #[must_use]
+    pub fn verification_cache(mut self, entries: usize, ttl: Duration) -> Self {
+        self.cache_entries = entries;
+        self.cache_ttl_seconds = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+        self
+    }
+
+    /// Builds the authenticator: makes the dummy hash (with the policy's
+    /// argon2 parameters) and the cache key.
+    ///
+    /// # Errors
+    /// [`Error::MissingDirectory`]; [`Error::Credentials`] if the random
+    /// source fails or the argon2 parameters are invalid.
+    pub fn build(self) -> Result<Authenticator, Error> {
+        let directory = self.directory.ok_or(Error::MissingDirectory)?;
+        let mut random: Box<dyn RandomSource + Send> = match self.random {
+            Some(random) => random,
+            None => Box::new(portcullis_credentials::OsRandom),
+        };
+        let mut dummy_password = Zeroizing::new([0u8; 24]);
+        random
+            .fill(dummy_password.as_mut_slice())
+            .map_err(portcullis_credentials::Error::from)?;
+        let phc = self
+            .hash_policy
+            .hash_password(dummy_password.as_slice(), &mut *random)?;
+        let dummy = StoredHash::parse(&phc).map_err(portcullis_credentials::Error::from)?;
+        let mut salt = [0u8; 32];
+        random
+            .fill(&mut salt)
+            .map_err(portcullis_credentials::Error::from)?;
+        let clock = self
+            .clock
+            .unwrap_or_else(|| Arc::new(OffsetDateTime::now_utc));
+        Ok(Authenticator {
+            inner: Arc::new(Inner {
+                directory,
+                oidc: self.oidc,
+                oidc_default_roles: self.oidc_default_roles,
+                syntax: self.syntax,
+                impersonation: self.impersonation,
+                login_policy: self.login_policy,
+                mechanisms: self.mechanisms,
+                trust_loopback: self.trust_loopback,
+                throttle_policy: self.throttle_policy,
+                throttle: self
+                    .throttle
+                    .unwrap_or_else(|| Arc::new(MemoryThrottle::default())),
+                hash_policy: self.hash_policy,
+                dummy,
+                cache: VerificationCache::new(salt, self.cache_entries, self.cache_ttl_seconds),
+                clock,
+                hashing: self.hashing,
+                realm: Arc::from(self.realm),
+            }),
+        })
+    }
+}
+
+/// Where an attempt comes from.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Context {
+    pub(crate) surface: Surface,
+    pub(crate) remote_ip: IpAddr,
+    pub(crate) tls: bool,
+    pub(crate) now: OffsetDateTime,
+    pub(crate) scheme: HttpScheme,
+}
+
+/// Credentials after parsing, whatever form they came in.
+pub(crate) enum Presented {
+    Password {
+        mechanism: &'static str,
+        authcid: String,
+        authzid: Option<String>,
+        secret: SecretString,
+        code: Option<SecretString>,
+    },
+    Bearer {
+        mechanism: &'static str,
+        token: SecretString,
+        authzid: Option<String>,
+        user: Option<String>,
+    },
+}
+
+impl Presented {
+    pub(crate) fn from_sasl(credentials: &Credentials) -> Result<Presented, DenialReason> {
+        match credentials {
+            Credentials::Password(password) => Ok(Presented::Password {
+                mechanism: password.mechanism().name(),
+                authcid: password.authcid().to_owned(),
+                authzid: password.authzid().map(str::to_owned),
+                secret: SecretString::from(password.password().expose()),
+                code: None,
+            }),
+            Credentials::Bearer(bearer) => Ok(Presented::Bearer {
+                mechanism: bearer.mechanism().name(),
+                token: SecretString::from(bearer.token().expose()),
+                authzid: bearer.authzid().map(str::to_owned),
+                user: bearer.user().map(str::to_owned),
+            }),
+            _ => Err(DenialReason::MechanismNotAllowed(
+                credentials.mechanism().name().to_owned(),
+            )),
+        }
+    }
+}
+
+/// The end of a step: a denial (possibly temporary) short-circuits.
+type StepResult<T> = Result<T, Decision>;
+
+/// The credential a password-form secret is checked against.
+enum Target {
+    Password(StoredHash),
+    App(AppCredential),
+    Missing(DenialReason),
+}
+
+impl Authenticator {
+    /// A builder.
+    #[must_use]
+    pub fn builder() -> AuthenticatorBuilder {
+        AuthenticatorBuilder::default()
+    }
+
+    /// Judges one login attempt.
+    pub async fn verify(&self, request: &AuthRequest) -> Decision {
+        let mut trace = Trace::off();
+        self.decide(request, &mut trace).await
+    }
+
+    /// Judges one login attempt (with the same effects as
+    /// [`Authenticator::verify`]) and returns every rule consulted, in order.
+    pub async fn explain(&self, request: &AuthRequest) -> Explained {
+        let mut trace = Trace::on();
+        let decision = self.decide(request, &mut trace).await;
+        Explained {
+            decision,
+            trace: trace.into_steps(),
+        }
+    }
+
+    /// Starts a SASL exchange run step by step by the server.
+    #[must_use]
+    pub fn start_sasl(&self, start: SaslStart<'_>) -> SaslSession {
+        SaslSession::new(self.clone(), start)
+    }
+
+    /// The mechanism names to advertise on this surface and TLS state
+    /// (IMAP `AUTH=…`, SMTP `EHLO` `AUTH …`). Bearer mechanisms are offered
+    /// only when OIDC is configured.
+    #[must_use]
+    pub fn mechanisms(&self, surface: Surface, tls: bool) -> Vec<&'static str> {
+        let _ = surface;
+        let transport = self.transport(tls, None);
+        let mut set = self.inner.mechanisms.advertised(transport);
+        if self.inner.oidc.is_none() {
+            set = set.difference(MechanismSet::BEARER);
+        }
+        set.mechanisms().map(Mechanism::name).collect()
+    }
+
+    /// The OIDC validator, if configured (to drive its key fetching and
+    /// readiness).
+    #[must_use]
+    pub fn oidc(&self) -> Option<&Arc<OidcValidator>> {
+        self.inner.oidc.as_ref()
+    }
+
+    /// Whether a session made from a grant is still valid: the credential
+    /// still exists unchanged and unexpired, the accounts are still open.
+    ///
+    /// # Errors
+    /// The [`DenialReason`] that ends the session: `credential-revoked`,
+    /// `credential-expired`, `account-disabled`, `unknown-user`, or a
+    /// directory failure.
+    pub async fn revalidate(&self, binding: &SessionBinding) -> Result<(), DenialReason> {
+        let now = (self.inner.clock)();
+        if binding
+            .expires_at
+            .is_some_and(|expires| expires <= now.unix_timestamp())
+        {
+            return Err(DenialReason::CredentialExpired);
+        }
+        let account = self
+            .find(&key(&binding.account))
+            .await
+            .map_err(directory_reason)?;
+        let fingerprint = match (binding.credential.kind, &account) {
+            (CredentialKind::OidcToken, None) => None,
+            (_, None) => return Err(DenialReason::Revoked),
+            (CredentialKind::OidcToken, Some(_)) => None,
+            (CredentialKind::Password, Some(account)) => {
+                let hash = account.password.as_ref().ok_or(DenialReason::Revoked)?;
+                Some(fingerprint_of(&[hash.as_str().as_bytes()]))
+            }
+            (kind, Some(account)) => {
+                let id = binding.credential.id.ok_or(DenialReason::Revoked)?;
+                let credential = account.credential(kind, id).ok_or(DenialReason::Revoked)?;
+                if credential.expires_at.is_some_and(|expires| expires <= now) {
+                    return Err(DenialReason::CredentialExpired);
+                }
+                Some(fingerprint_of(&[credential.hash.as_str().as_bytes()]))
+            }
+        };
+        if fingerprint.is_some_and(|fingerprint| fingerprint != binding.fingerprint) {
+            return Err(DenialReason::Revoked);
+        }
+        if let Some(account) = &account
+            && account.disabled
+        {
+            return Err(DenialReason::AccountDisabled);
+        }
+        if binding.acting_as != binding.account {
+            let target = self
+                .find(&key(&binding.acting_as))
+                .await
+                .map_err(directory_reason)?;
+            match target {
+                Some(target) if !target.disabled => {}
+                Some(_) => return Err(DenialReason::AccountDisabled),
+                None => return Err(DenialReason::UnknownUser),
+            }
+        }
+        Ok(())
+    }
+
+    async fn decide(&self, request: &AuthRequest, trace: &mut Trace) -> Decision {
+        let mut ctx = Context {
+            surface: request.surface,
+            remote_ip: request.remote_ip,
+            tls: request.tls,
+            now: request.now.unwrap_or_else(|| (self.inner.clock)()),
+            scheme: HttpScheme::Basic,
+        };
+        let mut audit = AuditRecord::default();
+        let presented = match self.parse(request, &mut ctx, trace) {
+            Ok(presented) => presented,
+            Err(reason) => return self.conclude(&ctx, &audit, self.refuse(&ctx, reason)),
+        };
+        self.decide_presented(ctx, presented, trace, &mut audit)
+            .await
+    }
+
+    /// Step 1: parse.
+    fn parse(
+        &self,
+        request: &AuthRequest,
+        ctx: &mut Context,
+        trace: &mut Trace,
+    ) -> Result<Presented, DenialReason> {
+        let result = match &request.credentials {
+            RequestCredentials::Sasl {
+                mechanism,
+                responses,
+            } => self
+                .run_sasl(mechanism, responses, ctx)
+                .and_then(|credentials| Presented::from_sasl(&credentials)),
+            RequestCredentials::Basic { username, secret } => {
+                self.check_cleartext(ctx).map(|()| Presented::Password {
+                    mechanism: "BASIC",
+                    authcid: username.clone(),
+                    authzid: None,
+                    secret: secret.clone(),
+                    code: None,
+                })
+            }
+            RequestCredentials::PasswordAndCode {
+                username,
+                password,
+                code,
+            } => self.check_cleartext(ctx).map(|()| Presented::Password {
+                mechanism: "PASSWORD+CODE",
+                authcid: username.clone(),
+                authzid: None,
+                secret: password.clone(),
+                code: Some(code.clone()),
+            }),
+            RequestCredentials::Bearer { token } => Ok(Presented::Bearer {
+                mechanism: "BEARER",
+                token: token.clone(),
+                authzid: None,
+                user: None,
+            }),
+        };
+        if let Ok(Presented::Bearer { .. }) = &result {
+            ctx.scheme = HttpScheme::Bearer;
+        }
+        if let RequestCredentials::Sasl { mechanism, .. } = &request.credentials
+            && Mechanism::from_name(mechanism).is_ok_and(Mechanism::is_bearer)
+        {
+            ctx.scheme = HttpScheme::Bearer;
+        }
+        match &result {
+            Ok(Presented::Password {
+                mechanism,
+                authcid,
+                authzid,
+                code,
+                ..
+            }) => trace.step("parse", || {
+                format!(
+                    "{mechanism}: login {authcid:?}{}{}",
+                    authzid
+                        .as_ref()
+                        .map(|authzid| format!(", authzid {authzid:?}"))
+                        .unwrap_or_default(),
+                    if code.is_some() {
+                        ", with a second-factor code"
+                    } else {
+                        ""
+                    }
+                )
+            }),
+            Ok(Presented::Bearer { mechanism, .. }) => {
+                trace.step("parse", || format!("{mechanism}: bearer token"));
+            }
+            Err(reason) => trace.step("parse", || format!("refused: {reason}")),
+        }
+        result
+    }
+
+    fn transport(&self, tls: bool, remote_ip: Option<IpAddr>) -> Transport {
+        let mut transport = Transport::empty();
+        if tls {
+            transport |= Transport::TLS;
+        }
+        if self.inner.trust_loopback && remote_ip.is_some_and(|ip| ip.is_loopback()) {
+            transport |= Transport::LOCAL;
+        }
+        transport
+    }
+
+    fn check_cleartext(&self, ctx: &Context) -> Result<(), DenialReason> {
+        let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
+        self.inner
+            .mechanisms
+            .check(Mechanism::Plain, transport)
+            .map_err(|error| match error {
+                portcullis_sasl::Error::TlsRequired(_) => {
+                    DenialReason::TlsRequired("a cleartext password".to_owned())
+                }
+                other => sasl_reason(other),
+            })
+    }
+
+    fn run_sasl(
+        &self,
+        mechanism: &str,
+        responses: &[Vec<u8>],
+        ctx: &Context,
+    ) -> Result<Credentials, DenialReason> {
+        let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
+        let (mut exchange, mut step) =
+            ServerExchange::start(mechanism, None, &self.inner.mechanisms, transport)
+                .map_err(sasl_reason_named(mechanism))?;
+        let mut responses = responses.iter();
+        loop {
+            match step {
+                Step::Continue(_) => {
+                    let response = responses.next().ok_or(DenialReason::Malformed(
+                        portcullis_sasl::Error::InvalidState,
+                    ))?;
+                    step = exchange.step(response).map_err(sasl_reason)?;
+                }
+                Step::Done(credentials) => {
+                    if responses.next().is_some() {
+                        return Err(DenialReason::Malformed(
+                            portcullis_sasl::Error::TrailingData,
+                        ));
+                    }
+                    return Ok(credentials);
+                }
+                _ => {
+                    return Err(DenialReason::Malformed(
+                        portcullis_sasl::Error::InvalidState,
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Steps 2 to 12 for parsed credentials.
+    pub(crate) async fn decide_presented(
+        &self,
+        ctx: Context,
+        presented: Presented,
+        trace: &mut Trace,
+        audit: &mut AuditRecord,
+    ) -> Decision {
+        let login = match &presented {
+            Presented::Password { authcid, .. } => Some(authcid.clone()),
+            Presented::Bearer { user, .. } => user.clone(),
+        };
+        audit.login.clone_from(&login);
+        // 2. Throttle.
+        let keys = self.throttle_keys(&ctx, login.as_deref());
+        if let Err(decision) = self.throttle_check(&ctx, &keys, trace).await {
+            return self.conclude(&ctx, audit, decision);
+        }
+        let decision = match presented {
+            Presented::Password {
+                authcid,
+                authzid,
+                secret,
+                code,
+                ..
+            } => {
+                self.password_path(
+                    &ctx,
+                    &authcid,
+                    authzid.as_deref(),
+                    &secret,
+                    code.as_ref(),
+                    trace,
+                    audit,
+                )
+                .await
+            }
+            Presented::Bearer {
+                token,
+                authzid,
+                user,
+                ..
+            } => {
+                self.bearer_path(
+                    &ctx,
+                    &token,
+                    authzid.as_deref(),
+                    user.as_deref(),
+                    trace,
+                    audit,
+                )
+                .await
+            }
+        };
+        let decision = decision.unwrap_or_else(|decision| decision);
+        self.record_outcome(&keys, &ctx, &decision).await;
+        self.conclude(&ctx, audit, decision)
+    }
+
+    /// Bookkeeping after a decision: throttle counts and the audit event.
+    fn conclude(&self, ctx: &Context, audit: &AuditRecord, decision: Decision) -> Decision {
+        audit.emit(ctx.surface, ctx.remote_ip, &decision);
+        decision
+    }
+
+    async fn record_outcome(&self, keys: &[ThrottleKey], ctx: &Context, decision: &Decision) {
+        match decision {
+            Decision::Grant(_) => {
+                for key in keys
+                    .iter()
+                    .filter(|key| matches!(key, ThrottleKey::Pair(..)))
+                {
+                    self.inner.throttle.reset(key).await;
+                }
+            }
+            Decision::Deny(denial) if denial.reason.counts_as_failure() => {
+                for key in keys {
+                    let rule = match key {
+                        ThrottleKey::Network(_) => self.inner.throttle_policy.per_network,
+                        ThrottleKey::Pair(..) => self.inner.throttle_policy.per_pair,
+                    };
+                    self.inner.throttle.record_failure(key, rule, ctx.now).await;
+                }
+            }
+            Decision::Deny(_) | Decision::TryLater(_) => {}
+        }
+    }
+
+    fn throttle_keys(&self, ctx: &Context, login: Option<&str>) -> Vec<ThrottleKey> {
+        let policy = &self.inner.throttle_policy;
+        if !policy.enabled || policy.is_exempt(ctx.remote_ip) {
+            return Vec::new();
+        }
+        let mut keys = vec![ThrottleKey::Network(policy.network_of(ctx.remote_ip))];
+        if let Some(login) = login {
+            keys.push(policy.pair_of(ctx.remote_ip, login));
+        }
+        keys
+    }
+
+    async fn throttle_check(
+        &self,
+        ctx: &Context,
+        keys: &[ThrottleKey],
+        trace: &mut Trace,
+    ) -> StepResult<()> {
+        if keys.is_empty() {
+            trace.step("throttle", || {
+                "not throttled (disabled or exempt address)".to_owned()
+            });
+            return Ok(());
+        }
+        for key in keys {
+            if let Some(left) = self.inner.throttle.locked(key, ctx.now).await {
+                let which = match key {
+                    ThrottleKey::Network(_) => "this network",
+                    ThrottleKey::Pair(..) => "this login from this network",
+                };
+                trace.step("throttle", || {
+                    format!(
+                        "locked: too many failures for {which}; {} s left",
+                        left.as_secs()
+                    )
+                });
+                let reason = DenialReason::Throttled(which);
+                let seconds = left.as_secs().max(1);
+                let public = self.public(ctx, &reason).with_retry_after(seconds);
+                return Err(Decision::TryLater(Denial {
+                    reason,
+                    public,
+                    retry_after: Some(Duration::from_secs(seconds)),
+                }));
+            }
+        }
+        trace.step("throttle", || "not locked".to_owned());
+        Ok(())
+    }
+
+    /// Steps 3 to 12 for a login name and a secret.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step function of the pipeline"
+    )]
+    async fn password_path(
+        &self,
+        ctx: &Context,
+        authcid: &str,
+        authzid: Option<&str>,
+        secret: &SecretString,
+        code: Option<&SecretString>,
+        trace: &mut Trace,
+        audit: &mut AuditRecord,
+    ) -> StepResult<Decision> {
+        // 3. Resolve the login name.
+        let login = self.resolve(ctx, authcid, authzid, trace)?;
+        let name = login.authenticating().to_owned();
+        audit.account = Some(name.clone());
+        audit.acting_as = Some(login.target().to_owned());
+        // 4. Find the account.
+        let hint = crate::secret_format::credential_of(secret.expose());
+        let account = self
+            .find(&name)
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        let target = match (&account, hint) {
+            (None, _) => Target::Missing(DenialReason::UnknownUser),
+            (Some(account), Some((kind, id))) => match account.credential(kind, id) {
+                Some(credential) => Target::App(credential.clone()),
+                None => Target::Missing(DenialReason::UnknownCredential),
+            },
+            (Some(account), None) => match &account.password {
+                Some(hash) => Target::Password(hash.clone()),
+                None => Target::Missing(DenialReason::UnknownCredential),
+            },
+        };
+        trace.step("find-account", || match (&account, &target) {
+            (None, _) => format!("no account {name:?}; a dummy verify follows"),
+            (Some(_), Target::App(credential)) => format!(
+                "account {name:?}; {} id {}",
+                credential.kind.name(),
+                credential.id
+            ),
+            (Some(_), Target::Password(_)) => format!("account {name:?}; primary password"),
+            (Some(_), Target::Missing(_)) => match hint {
+                Some((kind, id)) => format!(
+                    "account {name:?} has no {} with id {id}; a dummy verify follows",
+                    kind.name()
+                ),
+                None => format!("account {name:?} has no password; a dummy verify follows"),
+            },
+        });
+        let credential = match &target {
+            Target::App(app) => CredentialRef {
+                kind: app.kind,
+                id: Some(app.id),
+            },
+            Target::Password(_) | Target::Missing(_) => CredentialRef {
+                kind: hint.map_or(CredentialKind::Password, |(kind, _)| kind),
+                id: hint.map(|(_, id)| id),
+            },
+        };
+        audit.credential = Some(credential);
+        // 5. Verify the credential (a dummy verify when there is none).
+        self.verify_secret(ctx, &name, credential, &target, secret, trace)
+            .await?;
+        let Some(account) = account else {
+            return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
+        };
+        // 6. The account gate.
+        let rights = self.account_gate(ctx, &account, trace).await?;
+        // 7. The credential's expiry and address.
+        let app = match target {
+            Target::App(app) => Some(app),
+            Target::Password(_) | Target::Missing(_) => None,
+        };
+        if let Some(app) = &app {
+            self.credential_checks(ctx, app, trace)?;
+        } else {
+            trace.step("credential-checks", || {
+                "primary password: no expiry or address limit".to_owned()
+            });
+        }
+        // 8. Scope the rights.
+        let scope = app
+            .as_ref()
+            .map_or(CredentialScope::Inherit, |app| app.scope.clone());
+        let scoped = scope.apply(&rights);
+        trace.step("scope", || {
+            format!(
+                "{} scope: {} of the account's {} permissions",
+                scope_name(&scope),
+                scoped.len(),
+                rights.len()
+            )
+        });
+        // 9. The surface gate, against the scope.
+        self.surface_gate(ctx, &rights, &scoped, trace)?;
+        // 10. The impersonation policy.
+        let (acting_as, session_rights) = self
+            .impersonation_step(ctx, &login, &account, rights, scoped, credential, trace)
+            .await?;
+        // 11. Second factor.
+        if credential.kind == CredentialKind::Password {
+            self.second_factor(ctx, &account, code, trace).await?;
+        } else {
+            trace.step("second-factor", || {
+                format!("not asked: {} logins skip it", credential.kind.name())
+            });
+        }
+        // 12. Grant.
+        let stored = match &app {
+            Some(app) => app.hash.as_str(),
+            None => account.password.as_ref().map_or("", StoredHash::as_str),
+        };
+        let expires_at = app.as_ref().and_then(|app| app.expires_at);
+        let grant = Grant {
+            account: account.name.clone(),
+            acting_as: acting_as.clone(),
+            credential,
+            rights: session_rights,
+            expires_at,
+            session_binding: SessionBinding {
+                account: account.name.clone(),
+                acting_as,
+                credential,
+                fingerprint: fingerprint_of(&[stored.as_bytes()]),
+                expires_at: expires_at.map(OffsetDateTime::unix_timestamp),
+            },
+        };
+        trace.step("grant", || {
+            format!(
+                "{} as {} with {} ({} permissions)",
+                grant.account,
+                grant.acting_as,
+                credential_label(credential),
+                grant.rights.len()
+            )
+        });
+        Ok(Decision::Grant(grant))
+    }
+
+    fn resolve(
+        &self,
+        ctx: &Context,
+        authcid: &str,
+        authzid: Option<&str>,
+        trace: &mut Trace,
+    ) -> StepResult<LoginName> {
+        match self.inner.syntax.resolve(authcid, authzid) {
+            Ok(login) => {
+                trace.step("resolve-login", || match login.actor() {
+                    Some(actor) => format!(
+                        "{actor} acts as {} ({} form)",
+                        login.target(),
+                        login.form().name()
+                    ),
+                    None => format!("plain login as {}", login.target()),
+                });
+                Ok(login)
+            }
+            Err(error) => {
+                trace.step("resolve-login", || format!("refused: {error}"));
+                Err(self.deny(ctx, DenialReason::MalformedLogin(error)))
+            }
+        }
+    }
+
+    /// An account, or else a principal of the local credential store.
+    async fn find(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
+        if let Some(account) = self.inner.directory.account(name).await? {
+            return Ok(Some(account));
+        }
+        self.inner.directory.principal(name).await
+    }
+
+    async fn verify_secret(
+        &self,
+        ctx: &Context,
+        name: &str,
+        credential: CredentialRef,
+        target: &Target,
+        secret: &SecretString,
+        trace: &mut Trace,
+    ) -> StepResult<()> {
+        let stored = match target {
+            Target::Password(hash) => hash,
+            Target::App(app) => &app.hash,
+            Target::Missing(_) => &self.inner.dummy,
+        };
+        let cache_key = self.inner.cache.key(
+            name,
+            credential,
+            stored.as_str(),
+            secret.expose().as_bytes(),
+        );
+        let cached =
+            !matches!(target, Target::Missing(_)) && self.inner.cache.contains(&cache_key, ctx.now);
+        let outcome = if cached {
+            Ok(())
+        } else {
+            let hash = stored.clone();
+            let policy = self.inner.hash_policy;
+            let bytes = Zeroizing::new(secret.expose().as_bytes().to_vec());
+            let verified = self
+                .inner
+                .hashing
+                .run(move || hash.verify(bytes.as_slice(), &policy).map(|_| ()))
+                .await;
+            match verified {
+                Some(result) => result,
+                None => return Err(self.deny(ctx, DenialReason::Internal("hashing task failed"))),
+            }
+        };
+        let reason = match (target, outcome) {
+            (Target::Missing(reason), _) => reason.clone(),
+            (_, Err(HashError::Mismatch)) => DenialReason::WrongSecret,
+            (_, Err(error)) => DenialReason::StoredHashUnusable(error),
+            (_, Ok(())) => {
+                if !cached {
+                    self.inner.cache.insert(cache_key, ctx.now);
+                }
+                trace.step("verify-credential", || {
+                    format!(
+                        "{} verified{}",
+                        credential_label(credential),
+                        if cached { " (cached)" } else { "" }
+                    )
+                });
+                return Ok(());
+            }
+        };
+        trace.step("verify-credential", || format!("refused: {reason}"));
+        Err(self.deny(ctx, reason))
+    }
+
+    /// The account's effective rights (roles, policy, tenant clamp).
+    async fn rights_of(
+        &self,
+        account: &Account,
+        tenant: Option<&Tenant>,
+    ) -> Result<PermissionSet, DenialReason> {
+        let graph = self
+            .inner
+            .directory
+            .roles()
+            .await
+            .map_err(directory_reason)?;
+        let roles = graph
+            .resolve(&account.roles)
+            .map_err(|error| DenialReason::DirectoryData(error.to_string()))?;
+        Ok(account
+            .policy
+            .effective(&roles, tenant.map(|tenant| &tenant.policy)))
+    }
+
+    async fn tenant_of(&self, account: &Account) -> Result<Option<Tenant>, DenialReason> {
+        match &account.tenant {
+            Some(name) => self
+                .inner
+                .directory
+                .tenant(name)
+                .await
+                .map_err(directory_reason),
+            None => Ok(None),
+        }
+    }
+
+    async fn account_gate(
+        &self,
+        ctx: &Context,
+        account: &Account,
+        trace: &mut Trace,
+    ) -> StepResult<PermissionSet> {
+        if account.disabled {
+            trace.step("account-gate", || {
+                "refused: the account is disabled".to_owned()
+            });
+            return Err(self.deny(ctx, DenialReason::AccountDisabled));
+        }
+        let tenant = self
+            .tenant_of(account)
+            .await
+            .map_err(|reason| self.deny(ctx, reason))?;
+        if tenant.as_ref().is_some_and(|tenant| tenant.disabled) {
+            trace.step("account-gate", || {
+                "refused: the tenant is disabled".to_owned()
+            });
+            return Err(self.deny(ctx, DenialReason::TenantDisabled));
+        }
+        let rights = match self.rights_of(account, tenant.as_ref()).await {
+            Ok(rights) => rights,
+            Err(reason) => {
+                trace.step("account-gate", || format!("refused: {reason}"));
+                return Err(self.deny(ctx, reason));
+            }
+        };
+        if let Err(refusal) = self.inner.login_policy.check_account(&rights) {
+            trace.step("account-gate", || format!("refused: {refusal}"));
+            return Err(self.deny(ctx, login_reason(refusal)));
+        }
+        trace.step("account-gate", || {
+            format!(
+                "open: roles [{}], {} effective permissions incl. authenticate",
+                account.roles.join(", "),
+                rights.len()
+            )
+        });
+        Ok(rights)
+    }
+
+    fn credential_checks(
+        &self,
+        ctx: &Context,
+        app: &AppCredential,
+        trace: &mut Trace,
+    ) -> StepResult<()> {
+        if let Some(expires_at) = app.expires_at
+            && expires_at <= ctx.now
+        {
+            trace.step("credential-checks", || {
+                format!("refused: expired at {expires_at}")
+            });
+            return Err(self.deny(ctx, DenialReason::CredentialExpired));
+        }
+        if !app.allowed_ips.is_empty()
+            && !app
+                .allowed_ips
+                .iter()
+                .any(|network| network.contains(&ctx.remote_ip))
+        {
+            trace.step("credential-checks", || {
+                format!("refused: {} is outside the allowed networks", ctx.remote_ip)
+            });
+            return Err(self.deny(ctx, DenialReason::IpNotAllowed));
+        }
+        trace.step("credential-checks", || {
+            format!(
+                "valid: {}; {}",
+                app.expires_at
+                    .map_or_else(|| "no expiry".to_owned(), |at| format!("expires {at}")),
+                if app.allowed_ips.is_empty() {
+                    "any address".to_owned()
+                } else {
+                    format!("{} is allowed", ctx.remote_ip)
+                }
+            )
+        });
+        Ok(())
+    }
+
+    fn surface_gate(
+        &self,
+        ctx: &Context,
+        rights: &PermissionSet,
+        scoped: &PermissionSet,
+        trace: &mut Trace,
+    ) -> StepResult<()> {
+        let needed = ctx.surface.login_permission();
+        match self
+            .inner
+            .login_policy
+            .check_surface(rights, scoped, ctx.surface)
+        {
+            Ok(()) => {
+                trace.step("surface-gate", || {
+                    format!("{} opens: the scope holds {}", ctx.surface, needed.name())
+                });
+                Ok(())
+            }
+            Err(refusal) => {
+                trace.step("surface-gate", || {
+                    format!("refused: {refusal} (needs {})", needed.name())
+                });
+                Err(self.deny(ctx, login_reason(refusal)))
+            }
+        }
+    }
+
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step function of the pipeline"
+    )]
+    async fn impersonation_step(
+        &self,
+        ctx: &Context,
+        login: &LoginName,
+        account: &Account,
+        rights: PermissionSet,
+        scoped: PermissionSet,
+        credential: CredentialRef,
+        trace: &mut Trace,
+    ) -> StepResult<(String, PermissionSet)> {
+        if !login.is_impersonation() {
+            trace.step("impersonation", || "not asked".to_owned());
+            return Ok((account.name.clone(), scoped));
+        }
+        let target = self
+            .find(login.target())
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        let target_facts = match &target {
+            Some(target) => {
+                let tenant = self
+                    .tenant_of(target)
+                    .await
+                    .map_err(|reason| self.deny(ctx, reason))?;
+                let closed =
+                    target.disabled || tenant.as_ref().is_some_and(|tenant| tenant.disabled);
+                let rights = if closed {
+                    PermissionSet::empty()
+                } else {
+                    self.rights_of(target, tenant.as_ref())
+                        .await
+                        .map_err(|reason| self.deny(ctx, reason))?
+                };
+                Some(facts(target, rights))
+            }
+            None => None,
+        };
+        let actor = facts(account, rights);
+        let actor_credential = ActorCredential::new(
+            credential_class(credential.kind),
+            CredentialId(credential.id.unwrap_or(0)),
+            scoped,
+        );
+        let attempt = Attempt::new(login, &actor, &actor_credential, target_facts.as_ref())
+            .on(ctx.surface)
+            .from_ip(ctx.remote_ip);
+        match self.inner.impersonation.evaluate(&attempt) {
+            Ok(resolution) => {
+                if !resolution.rights.contains(ctx.surface.login_permission()) {
+                    trace.step("impersonation", || {
+                        format!(
+                            "refused: the session as {} lacks {}",
+                            resolution.acting_as,
+                            ctx.surface.login_permission().name()
+                        )
+                    });
+                    return Err(self.deny(
+                        ctx,
+                        DenialReason::Impersonation(
+                            portcullis_impersonation::Refusal::TargetCannotAuthenticate,
+                        ),
+                    ));
+                }
+                trace.step("impersonation", || {
+                    format!(
+                        "allowed: {} acts as {} with {} permissions",
+                        resolution.authenticated,
+                        resolution.acting_as,
+                        resolution.rights.len()
+                    )
+                });
+                Ok((resolution.acting_as, resolution.rights))
+            }
+            Err(refusal) => {
+                trace.step("impersonation", || {
+                    format!("refused: {refusal} ({})", refusal.kind())
+                });
+                Err(self.deny(ctx, DenialReason::Impersonation(refusal)))
+            }
+        }
+    }
+
+    async fn second_factor(
+        &self,
+        ctx: &Context,
+        account: &Account,
+        code: Option<&SecretString>,
+        trace: &mut Trace,
+    ) -> StepResult<()> {
+        if account.totp.is_none() {
+            trace.step("second-factor", || "not enrolled".to_owned());
+            return Ok(());
+        }
+        let Some(code) = code else {
+            trace.step("second-factor", || {
+                "refused: TOTP enrolled and no code given".to_owned()
+            });
+            return Err(self.deny(ctx, DenialReason::SecondFactorRequired));
+        };
+        let totp = account.totp.clone();
+        let recovery = account.recovery_codes.clone();
+        let code_text = Zeroizing::new(code.expose().to_owned());
+        let policy = self.inner.hash_policy;
+        let unix = u64::try_from(ctx.now.unix_timestamp()).unwrap_or(0);
+        let found = self
+            .inner
+            .hashing
+            .run(move || check_code(totp.as_ref(), &recovery, &code_text, unix, &policy))
+            .await
+            .unwrap_or(CodeMatch::Invalid);
+        let directory = &self.inner.directory;
+        let outcome = match found {
+            CodeMatch::Totp(step) => match directory.use_totp_step(&account.name, step).await {
+                Ok(true) => Ok(format!("TOTP code accepted (step {step})")),
+                Ok(false) => Err(DenialReason::TotpReplayed),
+                Err(error) => Err(directory_reason(error)),
+            },
+            CodeMatch::Recovery(index) => {
+                match directory.use_recovery_code(&account.name, index).await {
+                    Ok(true) => Ok(format!("recovery code #{index} accepted and used up")),
+                    Ok(false) => Err(DenialReason::SecondFactorInvalid),
+                    Err(error) => Err(directory_reason(error)),
+                }
+            }
+            CodeMatch::Invalid => Err(DenialReason::SecondFactorInvalid),
+        };
+        match outcome {
+            Ok(text) => {
+                trace.step("second-factor", || text);
+                Ok(())
+            }
+            Err(reason) => {
+                trace.step("second-factor", || format!("refused: {reason}"));
+                Err(self.deny(ctx, reason))
+            }
+        }
+    }
+
+    /// Steps 3 to 12 for a bearer token.
+    async fn bearer_path(
+        &self,
+        ctx: &Context,
+        token: &SecretString,
+        authzid: Option<&str>,
+        user: Option<&str>,
+        trace: &mut Trace,
+        audit: &mut AuditRecord,
+    ) -> StepResult<Decision> {
+        audit.credential = Some(CredentialRef {
+            kind: CredentialKind::OidcToken,
+            id: None,
+        });
+        let Some(validator) = &self.inner.oidc else {
+            trace.step("verify-credential", || {
+                "refused: no OIDC provider is configured".to_owned()
+            });
+            return Err(self.deny(ctx, DenialReason::BearerNotConfigured));
+        };
+        // The token is the credential: validate it first (it names the account).
+        let principal = match validator.validate(token.expose(), ctx.now) {
+            Ok(principal) => principal,
+            Err(refusal) => {
+                trace.step("verify-credential", || {
+                    format!("refused: {refusal} ({})", refusal.kind())
+                });
+                let reason = if refusal.is_temporary() {
+                    DenialReason::ProviderUnavailable(refusal)
+                } else {
+                    DenialReason::InvalidToken(refusal)
+                };
+                return Err(self.deny(ctx, reason));
+            }
+        };
+        trace.step("verify-credential", || {
+            format!(
+                "token of {} from {} (subject {}) verified",
+                principal.username, principal.issuer, principal.subject
+            )
+        });
+        if let Some(user) = user
+            && key(user) != key(&principal.username)
+        {
+            trace.step("resolve-login", || {
+                format!(
+                    "refused: user {user:?} is not the token's {}",
+                    principal.username
+                )
+            });
+            return Err(self.deny(ctx, DenialReason::TokenUserMismatch));
+        }
+        audit.login = Some(principal.username.clone());
+        // 3. Resolve the login name (OAUTHBEARER `a=` may ask to act as another).
+        let login = self.resolve(ctx, &principal.username, authzid, trace)?;
+        let name = login.authenticating().to_owned();
+        audit.account = Some(name.clone());
+        audit.acting_as = Some(login.target().to_owned());
+        // 4. Find the account: a directory entry, a local principal, or the
+        //    token's own roles.
+        let found = self
+            .find(&name)
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        let account = match found {
+            Some(account) => {
+                trace.step("find-account", || format!("directory entry {name:?}"));
+                account
+            }
+            None => {
+                let roles = if principal.roles.is_empty() {
+                    self.inner.oidc_default_roles.clone()
+                } else {
+                    principal.roles.clone()
+                };
+                trace.step("find-account", || {
+                    format!(
+                        "no directory entry; token principal with roles [{}]",
+                        roles.join(", ")
+                    )
+                });
+                let mut account = Account::new(name.clone()).with_roles(roles);
+                account.groups.clone_from(&principal.groups);
+                Arc::new(account)
+            }
+        };
+        let credential = CredentialRef {
+            kind: CredentialKind::OidcToken,
+            id: None,
+        };
+        // 6. The account gate.
+        let rights = self.account_gate(ctx, &account, trace).await?;
+        // 7. The token's expiry was checked by the validator.
+        trace.step("credential-checks", || {
+            format!("token valid until {}", principal.expires_at)
+        });
+        // 8. Scope: a token carries the account's rights.
+        trace.step("scope", || format!("inherit: {} permissions", rights.len()));
+        // 9. Surface gate.
+        self.surface_gate(ctx, &rights, &rights, trace)?;
+        // 10. Impersonation.
+        let (acting_as, session_rights) = self
+            .impersonation_step(ctx, &login, &account, rights, rights, credential, trace)
+            .await?;
+        // 11. The identity provider owns the second factor.
+        trace.step("second-factor", || {
+            "left to the identity provider".to_owned()
+        });
+        // 12. Grant.
+        let grant = Grant {
+            account: account.name.clone(),
+            acting_as: acting_as.clone(),
+            credential,
+            rights: session_rights,
+            expires_at: Some(principal.expires_at),
+            session_binding: SessionBinding {
+                account: account.name.clone(),
+                acting_as,
+                credential,
+                fingerprint: fingerprint_of(&[
+                    principal.issuer.as_bytes(),
+                    principal.subject.as_bytes(),
+                ]),
+                expires_at: Some(principal.expires_at.unix_timestamp()),
+            },
+        };
+        trace.step("grant", || {
+            format!(
+                "{} as {} with an OIDC token ({} permissions)",
+                grant.account,
+                grant.acting_as,
+                grant.rights.len()
+            )
+        });
+        Ok(Decision::Grant(grant))
+    }
+
+    fn directory_failure(&self, ctx: &Context, error: DirectoryError) -> Decision {
+        self.deny(ctx, directory_reason(error))
+    }
+
+    /// The decision for a reason: `TryLater` for temporary failures.
+    pub(crate) fn deny(&self, ctx: &Context, reason: DenialReason) -> Decision {
+        self.refuse(ctx, reason)
+    }
+
+    pub(crate) fn refuse(&self, ctx: &Context, reason: DenialReason) -> Decision {
+        let public = self.public(ctx, &reason);
+        let temporary = matches!(
+            reason,
+            DenialReason::Throttled(_)
+                | DenialReason::ProviderUnavailable(_)
+                | DenialReason::DirectoryUnavailable(_)
+                | DenialReason::DirectoryData(_)
+                | DenialReason::Internal(_)
+        );
+        let retry_after = public.retry_after().map(Duration::from_secs);
+        let denial = Denial {
+            reason,
+            public,
+            retry_after,
+        };
+        if temporary {
+            Decision::TryLater(denial)
+        } else {
+            Decision::Deny(denial)
+        }
+    }
+
+    /// The public face of a reason (see `docs/security-model.md`): every
+    /// failure before the secret is proven gets the same face.
+    pub(crate) fn public(&self, ctx: &Context, reason: &DenialReason) -> PublicFailure {
+        let realm = Arc::clone(&self.inner.realm);
+        let base = |class| PublicFailure::new(class, ctx.scheme, Arc::clone(&realm));
+        match reason {
+            DenialReason::Malformed(_) => base(FailureClass::Malformed),
+            DenialReason::Cancelled => base(FailureClass::Cancelled),
+            DenialReason::MechanismNotAllowed(_) => base(FailureClass::UnsupportedMechanism),
+            DenialReason::TlsRequired(_) => base(FailureClass::TlsRequired),
+            DenialReason::Throttled(_) => base(FailureClass::Throttled),
+            DenialReason::MalformedLogin(_)
+            | DenialReason::UnknownUser
+            | DenialReason::UnknownCredential
+            | DenialReason::WrongSecret
+            | DenialReason::StoredHashUnusable(_)
+            | DenialReason::TokenUserMismatch
+            | DenialReason::Revoked => {
+                self.bad_credentials(ctx, base(FailureClass::BadCredentials))
+            }
+            DenialReason::BearerNotConfigured => {
+                base(FailureClass::BadCredentials).with_bearer_error("invalid_token", None, None)
+            }
+            DenialReason::AccountDisabled
+            | DenialReason::TenantDisabled
+            | DenialReason::AccountCannotAuthenticate => base(FailureClass::ContactAdmin),
+            DenialReason::CredentialExpired => base(FailureClass::Expired),
+            DenialReason::IpNotAllowed => base(FailureClass::NotAllowed)
+                .with_message("This credential may not be used from your address"),
+            DenialReason::SurfaceNotAllowed(surface) => base(FailureClass::NotAllowed)
+                .with_message(format!(
+                    "This account may not use {}",
+                    surface_label(*surface)
+                )),
+            DenialReason::SurfaceNotInScope(surface) => base(FailureClass::NotAllowed)
+                .with_message(format!(
+                    "This credential may not be used for {}",
+                    surface_label(*surface)
+                )),
+            DenialReason::ScopeLacksAuthenticate => base(FailureClass::NotAllowed)
+                .with_message("This credential's scope does not allow signing in"),
+            DenialReason::Impersonation(refusal) => {
+                base(FailureClass::NotAllowed).with_message(refusal.public_message())
+            }
+            DenialReason::SecondFactorRequired => {
+                let message = if ctx.surface.is_interactive_web() {
+                    "Second factor required: enter your one-time code"
+                } else {
+                    "Second factor required - use an app password"
+                };
+                base(FailureClass::SecondFactorRequired).with_message(message)
+            }
+            DenialReason::SecondFactorInvalid => {
+                base(FailureClass::BadCredentials).with_message("Invalid one-time or recovery code")
+            }
+            DenialReason::TotpReplayed => base(FailureClass::BadCredentials)
+                .with_message("This one-time code was already used; wait for the next one"),
+            DenialReason::InvalidToken(refusal) => {
+                let class = if refusal.http_status() == 403 {
+                    FailureClass::NotAllowed
+                } else {
+                    FailureClass::BadCredentials
+                };
+                base(class).with_bearer_error(
+                    refusal.error_code().as_str(),
+                    refusal.scope().map(str::to_owned),
+                    None,
+                )
+            }
+            DenialReason::ProviderUnavailable(refusal) => base(FailureClass::Unavailable)
+                .with_bearer_error(refusal.error_code().as_str(), None, None)
+                .with_retry_after(self.provider_retry_after(ctx)),
+            DenialReason::DirectoryUnavailable(_)
+            | DenialReason::DirectoryData(_)
+            | DenialReason::Internal(_) => base(FailureClass::Unavailable).with_retry_after(30),
+        }
+    }
+
+    fn bad_credentials(&self, ctx: &Context, failure: PublicFailure) -> PublicFailure {
+        match ctx.scheme {
+            HttpScheme::Bearer => failure.with_bearer_error("invalid_token", None, None),
+            HttpScheme::Basic => failure,
+        }
+    }
+
+    fn provider_retry_after(&self, ctx: &Context) -> u64 {
+        self.inner
+            .oidc
+            .as_ref()
+            .and_then(|validator| validator.next_fetch_at())
+            .map_or(30, |at| {
+                u64::try_from((at - ctx.now).whole_seconds())
+                    .unwrap_or(1)
+                    .clamp(1, 300)
+            })
+    }
+
+    pub(crate) fn clock_now(&self) -> OffsetDateTime {
+        (self.inner.clock)()
+    }
+
+    pub(crate) fn mechanism_policy(&self) -> &MechanismPolicy {
+        &self.inner.mechanisms
+    }
+
+    pub(crate) fn transport_for(&self, tls: bool, remote_ip: IpAddr) -> Transport {
+        self.transport(tls, Some(remote_ip))
+    }
+
+    pub(crate) fn emit(&self, ctx: &Context, audit: &AuditRecord, decision: Decision) -> Decision {
+        self.conclude(ctx, audit, decision)
+    }
+}
+
+fn facts(account: &Account, rights: PermissionSet) -> AccountFacts {
+    let mut facts = AccountFacts::new(account.name.clone(), rights);
+    if let Some(tenant) = &account.tenant {
+        facts = facts.in_tenant(tenant.clone());
+    }
+    for group in account.groups.iter().chain(&account.roles) {
+        facts = facts.member_of(group.clone());
+    }
+    facts
+}
+
+const fn credential_class(kind: CredentialKind) -> CredentialClass {
+    match kind {
+        CredentialKind::Password => CredentialClass::Password,
+        CredentialKind::AppPassword => CredentialClass::AppPassword,
+        CredentialKind::ApiKey => CredentialClass::ApiKey,
+        CredentialKind::OidcToken => CredentialClass::OidcToken,
+    }
+}
+
+fn credential_label(credential: CredentialRef) -> String {
+    match credential.id {
+        Some(id) => format!("{} {id}", credential.kind.name()),
+        None => credential.kind.name().to_owned(),
+    }
+}
+
+fn scope_name(scope: &CredentialScope) -> &'static str {
+    match scope {
+        CredentialScope::Inherit => "inherit",
+        CredentialScope::Disable(_) => "disable",
+        CredentialScope::Replace(_) => "replace",
+    }
+}
+
+/// How a surface is named in replies.
+pub(crate) const fn surface_label(surface: Surface) -> &'static str {
+    match surface {
+        Surface::Imap => "IMAP",
+        Surface::Pop3 => "POP3",
+        Surface::Smtp => "SMTP submission",
+        Surface::ManageSieve => "ManageSieve",
+        Surface::Jmap => "JMAP",
+        Surface::CalDav => "CalDAV",
+        Surface::CardDav => "CardDAV",
+        Surface::WebDav => "WebDAV",
+        Surface::Portal => "the web portal",
+        Surface::Admin => "the admin console",
+        _ => "this service",
+    }
+}
+
+fn login_reason(refusal: LoginRefusal) -> DenialReason {
+    match refusal {
+        LoginRefusal::AccountCannotAuthenticate => DenialReason::AccountCannotAuthenticate,
+        LoginRefusal::SurfaceNotAllowedForAccount(surface) => {
+            DenialReason::SurfaceNotAllowed(surface)
+        }
+        LoginRefusal::SurfaceNotInScope(surface) => DenialReason::SurfaceNotInScope(surface),
+        LoginRefusal::ScopeLacksAuthenticate => DenialReason::ScopeLacksAuthenticate,
+        _ => DenialReason::AccountCannotAuthenticate,
+    }
+}
+
+pub(crate) fn directory_reason(error: DirectoryError) -> DenialReason {
+    match error {
+        DirectoryError::Data(detail) => DenialReason::DirectoryData(detail),
+        DirectoryError::Unavailable(detail) => DenialReason::DirectoryUnavailable(detail),
+    }
+}
+
+pub(crate) fn sasl_reason(error: portcullis_sasl::Error) -> DenialReason {
+    match error {
+        portcullis_sasl::Error::Cancelled => DenialReason::Cancelled,
+        portcullis_sasl::Error::MechanismNotAllowed(mechanism) => {
+            DenialReason::MechanismNotAllowed(mechanism.name().to_owned())
+        }
+        portcullis_sasl::Error::TlsRequired(mechanism) => {
+            DenialReason::TlsRequired(mechanism.name().to_owned())
+        }
+        other => DenialReason::Malformed(other),
+    }
+}
+
+pub(crate) fn sasl_reason_named(
+    mechanism: &str,
+) -> impl Fn(portcullis_sasl::Error) -> DenialReason + '_ {
+    move |error| match error {
+        portcullis_sasl::Error::UnknownMechanism => {
+            DenialReason::MechanismNotAllowed(mechanism.chars().take(20).collect())
+        }
+        other => sasl_reason(other),
+    }
+}
+
+/// A short hex digest of stored credential data (never the secret).
+pub(crate) fn fingerprint_of(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(b"portcullis session-binding v1");
+    for part in parts {
+        hasher.update((part.len() as u64).to_be_bytes());
+        hasher.update(part);
+    }
+    let digest = hasher.finalize();
+    digest
+        .iter()
+        .take(16)
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}

@@ -1,0 +1,683 @@
+//! [`FileDirectory`]: a directory read from a TOML file, reloadable.
+//!
+//! The format is documented, key by key, in `docs/directory-format.md`; an
+//! example is `crates/portcullis/tests/data/directory.toml`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use portcullis_credentials::{HashPolicy, StoredHash};
+use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
+use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
+use portcullis_permissions::{
+    AccountPolicy, CredentialScope, LoginPolicy, PermissionSet, Role, RoleGraph, TenantPolicy,
+};
+use portcullis_sasl::{Mechanism, MechanismPolicy, MechanismSet};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::directory::{
+    Account, AppCredential, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings,
+};
+use crate::memory::{MemoryDirectory, Snapshot, key};
+use crate::throttle::{ThrottlePolicy, ThrottleRule};
+use crate::{Authenticator, AuthenticatorBuilder, CredentialKind, Error};
+
+/// The authenticator settings a directory file carries (`[settings]` and
+/// `[oidc]`). Apply them with [`AuthenticatorBuilder::settings`].
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Settings {
+    /// The HTTP realm.
+    pub realm: String,
+    /// The login gates.
+    pub login_policy: LoginPolicy,
+    /// The login-name syntax.
+    pub login_syntax: LoginSyntax,
+    /// The impersonation policy.
+    pub impersonation: ImpersonationPolicy,
+    /// The SASL mechanism policy.
+    pub mechanisms: MechanismPolicy,
+    /// Whether loopback clients count as a local transport.
+    pub trust_loopback: bool,
+    /// The throttle.
+    pub throttle: ThrottlePolicy,
+    /// The hash policy.
+    pub hash_policy: HashPolicy,
+    /// The OIDC validator, with the key sets of `jwks_file` entries loaded.
+    pub oidc: Option<Arc<OidcValidator>>,
+    /// Roles of token principals without a directory entry or mapped roles.
+    pub oidc_default_roles: Vec<String>,
+}
+
+impl AuthenticatorBuilder {
+    /// Applies the settings of a directory file.
+    #[must_use]
+    pub fn settings(self, settings: Settings) -> Self {
+        let builder = self
+            .realm(settings.realm)
+            .login_policy(settings.login_policy)
+            .login_syntax(settings.login_syntax)
+            .impersonation(settings.impersonation)
+            .mechanisms(settings.mechanisms)
+            .trust_loopback(settings.trust_loopback)
+            .throttle_policy(settings.throttle)
+            .hash_policy(settings.hash_policy)
+            .oidc_default_roles(settings.oidc_default_roles);
+        match settings.oidc {
+            Some(validator) => builder.oidc(validator),
+            None => builder,
+        }
+    }
+}
+
+/// A [`Directory`] read from a TOML file (format: `docs/directory-format.md`).
+///
+/// Cheap to clone. [`FileDirectory::reload`] re-reads the file and swaps the
+/// accounts atomically; used TOTP steps and recovery codes are kept.
+///
+/// ```
+/// use portcullis::FileDirectory;
+/// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/directory.toml");
+/// let directory = FileDirectory::load(path)?;
+/// let authenticator = directory.authenticator()?;
+/// assert!(authenticator.mechanisms(portcullis::Surface::Imap, true).contains(&"PLAIN"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct FileDirectory {
+    path: PathBuf,
+    memory: MemoryDirectory,
+    settings: Arc<std::sync::RwLock<Settings>>,
+}
+
+impl FileDirectory {
+    /// Reads and checks the file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when unreadable, [`Error::Config`] when invalid (with
+    /// the offending key), [`Error::Oidc`] for a bad provider.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref().to_path_buf();
+        let (snapshot, settings) = read(&path)?;
+        let memory = MemoryDirectory::default();
+        memory.replace(snapshot);
+        Ok(FileDirectory {
+            path,
+            memory,
+            settings: Arc::new(std::sync::RwLock::new(settings)),
+        })
+    }
+
+    /// Parses a file's text (relative `jwks_file` paths resolve against
+    /// `base`).
+    ///
+    /// # Errors
+    /// As [`FileDirectory::load`].
+    pub fn from_toml(text: &str, base: impl AsRef<Path>) -> Result<Self, Error> {
+        let (snapshot, settings) = parse(text, base.as_ref())?;
+        let memory = MemoryDirectory::default();
+        memory.replace(snapshot);
+        Ok(FileDirectory {
+            path: base.as_ref().to_path_buf(),
+            memory,
+            settings: Arc::new(std::sync::RwLock::new(settings)),
+        })
+    }
+
+    /// Re-reads the file. On error the old contents stay in force.
+    /// Settings are re-read too, but an authenticator already built keeps
+    /// the settings it was built with.
+    ///
+    /// # Errors
+    /// As [`FileDirectory::load`].
+    pub fn reload(&self) -> Result<(), Error> {
+        let (snapshot, settings) = read(&self.path)?;
+        self.memory.replace(snapshot);
+        *self
+            .settings
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = settings;
+        Ok(())
+    }
+
+    /// The file's path.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The settings in the file.
+    #[must_use]
+    pub fn settings(&self) -> Settings {
+        self.settings
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The in-memory view (to change accounts at run time, until the next
+    /// reload).
+    #[must_use]
+    pub fn memory(&self) -> &MemoryDirectory {
+        &self.memory
+    }
+
+    /// An authenticator over this directory with the file's settings.
+    ///
+    /// # Errors
+    /// As [`AuthenticatorBuilder::build`].
+    pub fn authenticator(&self) -> Result<Authenticator, Error> {
+        Authenticator::builder()
+            .directory(self.clone())
+            .settings(self.settings())
+            .build()
+    }
+}
+
+impl Directory for FileDirectory {
+    async fn account(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
+        Directory::account(&self.memory, name).await
+    }
+
+    async fn principal(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
+        Directory::principal(&self.memory, name).await
+    }
+
+    async fn roles(&self) -> Result<Arc<RoleGraph>, DirectoryError> {
+        Directory::roles(&self.memory).await
+    }
+
+    async fn tenant(&self, name: &str) -> Result<Option<Tenant>, DirectoryError> {
+        Directory::tenant(&self.memory, name).await
+    }
+
+    async fn use_totp_step(&self, account: &str, step: u64) -> Result<bool, DirectoryError> {
+        Directory::use_totp_step(&self.memory, account, step).await
+    }
+
+    async fn use_recovery_code(&self, account: &str, index: usize) -> Result<bool, DirectoryError> {
+        Directory::use_recovery_code(&self.memory, account, index).await
+    }
+}
+
+fn read(path: &Path) -> Result<(Snapshot, Settings), Error> {
+    let text = std::fs::read_to_string(path).map_err(|error| Error::Io {
+        path: path.display().to_string(),
+        message: error.to_string(),
+    })?;
+    let base = path.parent().unwrap_or_else(|| Path::new("."));
+    parse(&text, base)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct FileFormat {
+    #[serde(default)]
+    settings: SettingsFile,
+    #[serde(default)]
+    oidc: Option<OidcFile>,
+    #[serde(default, rename = "role")]
+    roles: Vec<RoleFile>,
+    #[serde(default, rename = "tenant")]
+    tenants: Vec<TenantFile>,
+    #[serde(default, rename = "account")]
+    accounts: Vec<toml::Value>,
+    #[serde(default, rename = "principal")]
+    principals: Vec<toml::Value>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct SettingsFile {
+    realm: String,
+    role_presets: bool,
+    login: LoginPolicy,
+    login_syntax: LoginSyntax,
+    impersonation: ImpersonationPolicy,
+    mechanisms: MechanismsFile,
+    throttle: ThrottleFile,
+    hash: HashPolicy,
+}
+
+impl Default for SettingsFile {
+    fn default() -> Self {
+        SettingsFile {
+            realm: "portcullis".to_owned(),
+            role_presets: true,
+            login: LoginPolicy::default(),
+            login_syntax: LoginSyntax::default(),
+            impersonation: ImpersonationPolicy::default(),
+            mechanisms: MechanismsFile::default(),
+            throttle: ThrottleFile::default(),
+            hash: HashPolicy::default(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct MechanismsFile {
+    enabled: Vec<String>,
+    danger_allow_plaintext_without_tls: bool,
+    trust_loopback: bool,
+}
+
+impl Default for MechanismsFile {
+    fn default() -> Self {
+        MechanismsFile {
+            enabled: ["OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN"]
+                .map(str::to_owned)
+                .to_vec(),
+            danger_allow_plaintext_without_tls: false,
+            trust_loopback: false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct ThrottleFile {
+    enabled: bool,
+    network_max_failures: u32,
+    network_window_seconds: u64,
+    network_lockout_seconds: u64,
+    pair_max_failures: u32,
+    pair_window_seconds: u64,
+    pair_lockout_seconds: u64,
+    ipv4_prefix: u8,
+    ipv6_network_prefix: u8,
+    ipv6_pair_prefix: u8,
+    exempt: Vec<IpNet>,
+}
+
+impl Default for ThrottleFile {
+    fn default() -> Self {
+        let policy = ThrottlePolicy::default();
+        ThrottleFile {
+            enabled: policy.enabled,
+            network_max_failures: policy.per_network.max_failures,
+            network_window_seconds: policy.per_network.window.as_secs(),
+            network_lockout_seconds: policy.per_network.lockout.as_secs(),
+            pair_max_failures: policy.per_pair.max_failures,
+            pair_window_seconds: policy.per_pair.window.as_secs(),
+            pair_lockout_seconds: policy.per_pair.lockout.as_secs(),
+            ipv4_prefix: policy.ipv4_prefix,
+            ipv6_network_prefix: policy.ipv6_network_prefix,
+            ipv6_pair_prefix: policy.ipv6_pair_prefix,
+            exempt: Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OidcFile {
+    #[serde(default = "default_oidc_roles")]
+    default_roles: Vec<String>,
+    #[serde(default, rename = "provider")]
+    providers: Vec<ProviderConfig>,
+    #[serde(default)]
+    jwks: Vec<JwksFile>,
+}
+
+fn default_oidc_roles() -> Vec<String> {
+    vec![portcullis_permissions::preset::USER.to_owned()]
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JwksFile {
+    issuer: String,
+    file: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RoleFile {
+    name: String,
+    #[serde(default)]
+    parents: Vec<String>,
+    #[serde(default)]
+    enable: PermissionSet,
+    #[serde(default)]
+    disable: PermissionSet,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantFile {
+    name: String,
+    #[serde(default)]
+    disabled: bool,
+    #[serde(default)]
+    allowed: Option<PermissionSet>,
+    #[serde(default)]
+    disable: PermissionSet,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountFile {
+    name: String,
+    #[serde(default)]
+    password: Option<String>,
+    #[serde(default)]
+    roles: Vec<String>,
+    #[serde(default)]
+    policy: AccountPolicy,
+    #[serde(default)]
+    tenant: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    #[serde(default)]
+    disabled: bool,
+    #[serde(default)]
+    revision: Option<u64>,
+    #[serde(default)]
+    totp: Option<TotpFile>,
+    #[serde(default)]
+    recovery_codes: Vec<String>,
+    #[serde(default)]
+    app_password: Vec<CredentialFile>,
+    #[serde(default)]
+    api_key: Vec<CredentialFile>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TotpFile {
+    secret: String,
+    #[serde(default = "default_digits")]
+    digits: u32,
+    #[serde(default = "default_step")]
+    step: u64,
+    #[serde(default = "default_skew")]
+    skew: u8,
+    #[serde(default)]
+    algorithm: TotpAlgorithm,
+}
+
+const fn default_digits() -> u32 {
+    6
+}
+
+const fn default_step() -> u64 {
+    30
+}
+
+const fn default_skew() -> u8 {
+    1
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialFile {
+    id: u64,
+    hash: String,
+    #[serde(default)]
+    scope: ScopeFile,
+    #[serde(default)]
+    expires_at: Option<Instant>,
+    #[serde(default)]
+    allowed_ips: Vec<IpNet>,
+    #[serde(default)]
+    description: String,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ScopeFile {
+    Preset(String),
+    Explicit(CredentialScope),
+}
+
+impl Default for ScopeFile {
+    fn default() -> Self {
+        ScopeFile::Explicit(CredentialScope::Inherit)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Instant {
+    Unix(i64),
+    Text(String),
+    Toml(toml::value::Datetime),
+}
+
+fn config(context: &str, error: impl std::fmt::Display) -> Error {
+    Error::Config(format!("{context}: {error}"))
+}
+
+fn parse(text: &str, base: &Path) -> Result<(Snapshot, Settings), Error> {
+    let file: FileFormat = toml::from_str(text).map_err(|error| config("TOML", error))?;
+    let mut snapshot = Snapshot::default();
+    let mut graph = if file.settings.role_presets {
+        RoleGraph::with_presets()
+    } else {
+        RoleGraph::new()
+    };
+    for role in file.roles {
+        let mut built = Role::new(role.name)
+            .enable(role.enable)
+            .disable(role.disable);
+        for parent in role.parents {
+            built = built.parent(parent);
+        }
+        graph.insert(built);
+    }
+    graph.compile().map_err(|error| config("roles", error))?;
+    snapshot.roles = Arc::new(graph);
+    for tenant in file.tenants {
+        let entry = Tenant::new(TenantPolicy {
+            allowed: tenant.allowed,
+            disabled: tenant.disable,
+        })
+        .disabled(tenant.disabled);
+        snapshot.tenants.insert(tenant.name, entry);
+    }
+    for value in file.accounts {
+        let account = account_from(value)?;
+        let name = key(&account.name);
+        if snapshot
+            .accounts
+            .insert(name.clone(), Arc::new(account))
+            .is_some()
+        {
+            return Err(config("account", format!("{name:?} appears twice")));
+        }
+    }
+    for value in file.principals {
+        let principal = account_from(value)?;
+        if principal.password.is_some() {
+            return Err(config(
+                "principal",
+                format!(
+                    "{:?} has a password; principals keep theirs at the IdP",
+                    principal.name
+                ),
+            ));
+        }
+        snapshot
+            .principals
+            .insert(key(&principal.name), Arc::new(principal));
+    }
+    let settings = settings_from(file.settings, file.oidc, base)?;
+    Ok((snapshot, settings))
+}
+
+fn account_from(value: toml::Value) -> Result<Account, Error> {
+    let digest = Sha256::digest(value.to_string().as_bytes());
+    let mut revision_bytes = [0u8; 8];
+    for (slot, byte) in revision_bytes.iter_mut().zip(digest.iter()) {
+        *slot = *byte;
+    }
+    let file: AccountFile = value.try_into().map_err(|error| config("account", error))?;
+    let context = format!("account {:?}", file.name);
+    let mut account = Account::new(file.name.clone())
+        .with_roles(file.roles)
+        .with_policy(file.policy)
+        .disabled(file.disabled)
+        .with_revision(
+            file.revision
+                .unwrap_or(u64::from_be_bytes(revision_bytes) >> 1),
+        );
+    account.tenant = file.tenant;
+    account.groups = file.groups;
+    if let Some(password) = file.password {
+        account.password =
+            Some(StoredHash::parse(&password).map_err(|error| config(&context, error))?);
+    }
+    if let Some(totp) = file.totp {
+        let mut settings = TotpSettings::new(totp.secret);
+        settings.digits = totp.digits;
+        settings.step = totp.step;
+        settings.skew = totp.skew;
+        settings.algorithm = totp.algorithm;
+        if !(6..=8).contains(&settings.digits) || settings.step == 0 {
+            return Err(config(&context, "totp digits must be 6-8 and step > 0"));
+        }
+        account.totp = Some(settings);
+    }
+    for code in file.recovery_codes {
+        account
+            .recovery_codes
+            .push(StoredHash::parse(&code).map_err(|error| config(&context, error))?);
+    }
+    let credentials = file
+        .app_password
+        .into_iter()
+        .map(|credential| (CredentialKind::AppPassword, credential))
+        .chain(
+            file.api_key
+                .into_iter()
+                .map(|credential| (CredentialKind::ApiKey, credential)),
+        );
+    for (kind, credential) in credentials {
+        let hash = StoredHash::parse(&credential.hash).map_err(|error| config(&context, error))?;
+        let scope = match credential.scope {
+            ScopeFile::Explicit(scope) => scope,
+            ScopeFile::Preset(name) => CredentialScope::preset(&name)
+                .ok_or_else(|| config(&context, format!("unknown scope preset {name:?}")))?,
+        };
+        let mut entry = AppCredential::new(credential.id, kind, hash)
+            .with_scope(scope)
+            .described(credential.description);
+        entry.allowed_ips = credential.allowed_ips;
+        if let Some(instant) = credential.expires_at {
+            entry.expires_at =
+                Some(instant_from(instant).map_err(|error| config(&context, error))?);
+        }
+        if account.credential(kind, credential.id).is_some() {
+            return Err(config(
+                &context,
+                format!("{} id {} appears twice", kind.name(), credential.id),
+            ));
+        }
+        account.credentials.push(entry);
+    }
+    Ok(account)
+}
+
+fn instant_from(instant: Instant) -> Result<OffsetDateTime, String> {
+    match instant {
+        Instant::Unix(seconds) => {
+            OffsetDateTime::from_unix_timestamp(seconds).map_err(|error| error.to_string())
+        }
+        Instant::Text(text) => {
+            OffsetDateTime::parse(&text, &Rfc3339).map_err(|error| error.to_string())
+        }
+        Instant::Toml(datetime) => OffsetDateTime::parse(&datetime.to_string(), &Rfc3339)
+            .map_err(|error| format!("{error} (give a full date, time and offset)")),
+    }
+}
+
+fn settings_from(
+    file: SettingsFile,
+    oidc: Option<OidcFile>,
+    base: &Path,
+) -> Result<Settings, Error> {
+    let mut enabled = MechanismSet::empty();
+    for name in &file.mechanisms.enabled {
+        let mechanism = Mechanism::from_name(name).map_err(|_| {
+            config(
+                "settings.mechanisms.enabled",
+                format!("unknown mechanism {name:?}"),
+            )
+        })?;
+        enabled |= mechanism.as_set();
+    }
+    let mechanisms = MechanismPolicy::new()
+        .with_mechanisms(enabled)
+        .danger_allow_plaintext_without_tls(file.mechanisms.danger_allow_plaintext_without_tls)
+        .trust_local_transport(file.mechanisms.trust_loopback);
+    let throttle_file = file.throttle;
+    let throttle = ThrottlePolicy {
+        enabled: throttle_file.enabled,
+        per_network: ThrottleRule {
+            max_failures: throttle_file.network_max_failures,
+            window: Duration::from_secs(throttle_file.network_window_seconds),
+            lockout: Duration::from_secs(throttle_file.network_lockout_seconds),
+        },
+        per_pair: ThrottleRule {
+            max_failures: throttle_file.pair_max_failures,
+            window: Duration::from_secs(throttle_file.pair_window_seconds),
+            lockout: Duration::from_secs(throttle_file.pair_lockout_seconds),
+        },
+        ipv4_prefix: throttle_file.ipv4_prefix,
+        ipv6_network_prefix: throttle_file.ipv6_network_prefix,
+        ipv6_pair_prefix: throttle_file.ipv6_pair_prefix,
+        exempt: throttle_file.exempt,
+    };
+    let (validator, default_roles) = match oidc {
+        Some(oidc) if !oidc.providers.is_empty() => {
+            let issuers: Vec<String> = oidc
+                .providers
+                .iter()
+                .map(|provider| provider.issuer.clone())
+                .collect();
+            let validator = OidcValidator::new(OidcConfig::new(oidc.providers))?;
+            let now = OffsetDateTime::now_utc();
+            for jwks in oidc.jwks {
+                let path = base.join(&jwks.file);
+                let bytes = std::fs::read(&path).map_err(|error| Error::Io {
+                    path: path.display().to_string(),
+                    message: error.to_string(),
+                })?;
+                let mut matched = false;
+                for (index, issuer) in issuers.iter().enumerate() {
+                    if *issuer == jwks.issuer {
+                        validator.on_fetch_success(ProviderId(index), &bytes, now)?;
+                        matched = true;
+                    }
+                }
+                if !matched {
+                    return Err(config(
+                        "oidc.jwks",
+                        format!("no provider has issuer {:?}", jwks.issuer),
+                    ));
+                }
+            }
+            (Some(Arc::new(validator)), oidc.default_roles)
+        }
+        Some(oidc) => (None, oidc.default_roles),
+        None => (None, default_oidc_roles()),
+    };
+    Ok(Settings {
+        realm: file.realm,
+        login_policy: file.login,
+        login_syntax: file.login_syntax,
+        impersonation: file.impersonation,
+        mechanisms,
+        trust_loopback: file.mechanisms.trust_loopback,
+        throttle,
+        hash_policy: file.hash,
+        oidc: validator,
+        oidc_default_roles: default_roles,
+    })
+}
