@@ -10,9 +10,13 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use portcullis_credentials::{HashError, HashPolicy, RandomSource, StoredHash};
+use portcullis_credentials::{
+    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, RandomSource,
+    StoredHash, Verifier,
+};
 use portcullis_impersonation::{
-    AccountFacts, ActorCredential, Attempt, CredentialClass, CredentialId, ImpersonationPolicy,
+    AccountFacts, ActorCredential, Attempt, CredentialClass, CredentialId as ActorCredentialId,
+    ImpersonationPolicy,
     LoginName, LoginSyntax,
 };
 use portcullis_oidc::OidcValidator;
@@ -25,12 +29,12 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::audit::AuditRecord;
-use crate::cache::{DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL_SECONDS, VerificationCache};
-use crate::directory::{Account, AppCredential, Directory, DirectoryError, DynDirectory, Tenant};
+use crate::directory::{Account, Directory, DirectoryError, DynDirectory, Tenant};
 use crate::hashing::Hashing;
 use crate::memory::key;
 use crate::reply::{FailureClass, HttpScheme};
 use crate::second_factor::{CodeMatch, check_code};
+use crate::secret_format::material;
 use crate::throttle::{
     DynThrottleStore, MemoryThrottle, ThrottleKey, ThrottlePolicy, ThrottleStore,
 };
@@ -75,9 +79,7 @@ struct Inner {
     trust_loopback: bool,
     throttle_policy: ThrottlePolicy,
     throttle: Arc<dyn DynThrottleStore>,
-    hash_policy: HashPolicy,
-    dummy: StoredHash,
-    cache: VerificationCache,
+    verifier: Verifier,
     clock: Clock,
     hashing: Hashing,
     realm: Arc<str>,
@@ -96,12 +98,12 @@ pub struct AuthenticatorBuilder {
     throttle_policy: ThrottlePolicy,
     throttle: Option<Arc<dyn DynThrottleStore>>,
     hash_policy: HashPolicy,
+    verifier: Option<Verifier>,
     clock: Option<Clock>,
     random: Option<Box<dyn RandomSource + Send>>,
     hashing: Hashing,
     realm: String,
-    cache_entries: usize,
-    cache_ttl_seconds: i64,
+    cache: Option<(u64, Duration)>,
 }
 
 impl fmt::Debug for AuthenticatorBuilder {
@@ -127,12 +129,12 @@ impl Default for AuthenticatorBuilder {
             throttle_policy: ThrottlePolicy::default(),
             throttle: None,
             hash_policy: HashPolicy::default(),
+            verifier: None,
             clock: None,
             random: None,
             hashing: Hashing::default(),
             realm: "portcullis".to_owned(),
-            cache_entries: DEFAULT_CACHE_ENTRIES,
-            cache_ttl_seconds: DEFAULT_CACHE_TTL_SECONDS,
+            cache: Some((DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL)),
         }
     }
 }
@@ -217,10 +219,20 @@ impl AuthenticatorBuilder {
     }
 
     /// The password hash policy (cost limits, argon2 parameters of the
-    /// dummy verify).
+    /// dummy verify). Ignored when [`AuthenticatorBuilder::verifier`] is set.
     #[must_use]
     pub fn hash_policy(mut self, policy: HashPolicy) -> Self {
         self.hash_policy = policy;
+        self
+    }
+
+    /// The credential verifier (hash policy, verified-credential cache,
+    /// dummy hashes) from `portcullis-credentials`; by default one is built
+    /// from [`AuthenticatorBuilder::hash_policy`] and
+    /// [`AuthenticatorBuilder::verification_cache`].
+    #[must_use]
+    pub fn verifier(mut self, verifier: Verifier) -> Self {
+        self.verifier = Some(verifier);
         self
     }
 
@@ -253,11 +265,11 @@ impl AuthenticatorBuilder {
         self
     }
 
-    /// Bounds the verified-credential cache (`entries = 0` turns it off).
+    /// Bounds the verified-credential cache (default 100,000 entries for
+    /// an hour); `entries = 0` turns it off, so every login hashes.
     #[must_use]
-    pub fn verification_cache(mut self, entries: usize, ttl: Duration) -> Self {
-        self.cache_entries = entries;
-        self.cache_ttl_seconds = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+    pub fn verification_cache(mut self, entries: u64, ttl: Duration) -> Self {
+        self.cache = (entries > 0).then_some((entries, ttl));
         self
     }
 
@@ -269,22 +281,24 @@ impl AuthenticatorBuilder {
     /// source fails or the argon2 parameters are invalid.
     pub fn build(self) -> Result<Authenticator, Error> {
         let directory = self.directory.ok_or(Error::MissingDirectory)?;
-        let mut random: Box<dyn RandomSource + Send> = match self.random {
-            Some(random) => random,
-            None => Box::new(portcullis_credentials::OsRandom),
+        let verifier = match self.verifier {
+            Some(verifier) => verifier,
+            None => {
+                let mut random: Box<dyn RandomSource + Send> = match self.random {
+                    Some(random) => random,
+                    None => Box::new(portcullis_credentials::OsRandom),
+                };
+                let builder = Verifier::builder().policy(self.hash_policy);
+                let builder = match self.cache {
+                    Some((entries, ttl)) => builder.cache(
+                        entries,
+                        time::Duration::try_from(ttl).unwrap_or(time::Duration::HOUR),
+                    ),
+                    None => builder.without_cache(),
+                };
+                builder.build_with(&mut *random)?
+            }
         };
-        let mut dummy_password = Zeroizing::new([0u8; 24]);
-        random
-            .fill(dummy_password.as_mut_slice())
-            .map_err(portcullis_credentials::Error::from)?;
-        let phc = self
-            .hash_policy
-            .hash_password(dummy_password.as_slice(), &mut *random)?;
-        let dummy = StoredHash::parse(&phc).map_err(portcullis_credentials::Error::from)?;
-        let mut salt = [0u8; 32];
-        random
-            .fill(&mut salt)
-            .map_err(portcullis_credentials::Error::from)?;
         let clock = self
             .clock
             .unwrap_or_else(|| Arc::new(OffsetDateTime::now_utc));
@@ -302,9 +316,7 @@ impl AuthenticatorBuilder {
                 throttle: self
                     .throttle
                     .unwrap_or_else(|| Arc::new(MemoryThrottle::default())),
-                hash_policy: self.hash_policy,
-                dummy,
-                cache: VerificationCache::new(salt, self.cache_entries, self.cache_ttl_seconds),
+                verifier,
                 clock,
                 hashing: self.hashing,
                 realm: Arc::from(self.realm),
@@ -312,6 +324,11 @@ impl AuthenticatorBuilder {
         })
     }
 }
+
+/// Default size of the verified-credential cache.
+const DEFAULT_CACHE_ENTRIES: u64 = portcullis_credentials::DEFAULT_CACHE_CAPACITY;
+/// Default lifetime of a verified-credential cache entry (one hour).
+const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3600);
 
 /// Where an attempt comes from.
 #[derive(Clone, Copy, Debug)]
@@ -369,7 +386,7 @@ type StepResult<T> = Result<T, Decision>;
 /// The credential a password-form secret is checked against.
 enum Target {
     Password(StoredHash),
-    App(AppCredential),
+    App(Box<CredentialRecord>),
     Missing(DenialReason),
 }
 
@@ -804,7 +821,7 @@ impl Authenticator {
         let target = match (&account, hint) {
             (None, _) => Target::Missing(DenialReason::UnknownUser),
             (Some(account), Some((kind, id))) => match account.credential(kind, id) {
-                Some(credential) => Target::App(credential.clone()),
+                Some(credential) => Target::App(Box::new(credential.clone())),
                 None => Target::Missing(DenialReason::UnknownCredential),
             },
             (Some(account), None) => match &account.password {
@@ -817,7 +834,7 @@ impl Authenticator {
             (Some(_), Target::App(credential)) => format!(
                 "account {name:?}; {} id {}",
                 credential.kind.name(),
-                credential.id
+                credential.id.0
             ),
             (Some(_), Target::Password(_)) => format!("account {name:?}; primary password"),
             (Some(_), Target::Missing(_)) => match hint {
@@ -830,8 +847,8 @@ impl Authenticator {
         });
         let credential = match &target {
             Target::App(app) => CredentialRef {
-                kind: app.kind,
-                id: Some(app.id),
+                kind: CredentialKind::from_stored(app.kind),
+                id: Some(u64::from(app.id.0)),
             },
             Target::Password(_) | Target::Missing(_) => CredentialRef {
                 kind: hint.map_or(CredentialKind::Password, |(kind, _)| kind),
@@ -840,7 +857,8 @@ impl Authenticator {
         };
         audit.credential = Some(credential);
         // 5. Verify the credential (a dummy verify when there is none).
-        self.verify_secret(ctx, &name, credential, &target, secret, trace)
+        let revision = account.as_ref().map_or(0, |account| account.revision);
+        self.verify_secret(ctx, &name, credential, &target, secret, revision, trace)
             .await?;
         let Some(account) = account else {
             return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
@@ -952,6 +970,7 @@ impl Authenticator {
         self.inner.directory.principal(name).await
     }
 
+    #[expect(clippy::too_many_arguments, reason = "one private step function of the pipeline")]
     async fn verify_secret(
         &self,
         ctx: &Context,
@@ -959,54 +978,65 @@ impl Authenticator {
         credential: CredentialRef,
         target: &Target,
         secret: &SecretString,
+        revision: u64,
         trace: &mut Trace,
     ) -> StepResult<()> {
-        let stored = match target {
-            Target::Password(hash) => hash,
-            Target::App(app) => &app.hash,
-            Target::Missing(_) => &self.inner.dummy,
+        let record = match target {
+            Target::Password(hash) => Some(password_record(hash.clone(), revision)),
+            Target::App(record) => Some((**record).clone()),
+            Target::Missing(_) => None,
         };
-        let cache_key = self.inner.cache.key(
-            name,
-            credential,
-            stored.as_str(),
-            secret.expose().as_bytes(),
-        );
-        let cached =
-            !matches!(target, Target::Missing(_)) && self.inner.cache.contains(&cache_key, ctx.now);
-        let outcome = if cached {
-            Ok(())
-        } else {
-            let hash = stored.clone();
-            let policy = self.inner.hash_policy;
-            let bytes = Zeroizing::new(secret.expose().as_bytes().to_vec());
-            let verified = self
-                .inner
-                .hashing
-                .run(move || hash.verify(bytes.as_slice(), &policy).map(|_| ()))
-                .await;
-            match verified {
-                Some(result) => result,
-                None => return Err(self.deny(ctx, DenialReason::Internal("hashing task failed"))),
-            }
-        };
-        let reason = match (target, outcome) {
-            (Target::Missing(reason), _) => reason.clone(),
-            (_, Err(HashError::Mismatch)) => DenialReason::WrongSecret,
-            (_, Err(error)) => DenialReason::StoredHashUnusable(error),
-            (_, Ok(())) => {
-                if !cached {
-                    self.inner.cache.insert(cache_key, ctx.now);
-                }
+        // A cached verification is answered here, without a thread hop.
+        if let Some(record) = &record
+            && let Some(cache) = self.inner.verifier.cache()
+            && let Some(material) = material(credential.kind, secret.expose().as_bytes())
+        {
+            let key = CacheKey {
+                account: name,
+                kind: record.kind,
+                id: record.id,
+                revision: record.revision,
+                stored_hash: record.hash.as_str(),
+            };
+            if cache.get(&key, &material, ctx.now).is_some() {
                 trace.step("verify-credential", || {
-                    format!(
-                        "{} verified{}",
-                        credential_label(credential),
-                        if cached { " (cached)" } else { "" }
-                    )
+                    format!("{} verified (cached)", credential_label(credential))
                 });
                 return Ok(());
             }
+        }
+        let verifier = self.inner.verifier.clone();
+        let account = name.to_owned();
+        let presented = portcullis_credentials::Secret::from(secret.expose());
+        let kind = credential
+            .kind
+            .stored()
+            .unwrap_or(portcullis_credentials::CredentialKind::Password);
+        let (now, remote_ip) = (ctx.now, ctx.remote_ip);
+        let outcome = self
+            .inner
+            .hashing
+            .run(move || match record {
+                Some(record) => verifier
+                    .verify_credential(&account, &presented, &record, now, remote_ip)
+                    .map(|_| ()),
+                None => Err(verifier.dummy_verify(&presented, kind)),
+            })
+            .await;
+        let Some(outcome) = outcome else {
+            return Err(self.deny(ctx, DenialReason::Internal("hashing task failed")));
+        };
+        let reason = match (target, outcome) {
+            (Target::Missing(reason), _) => reason.clone(),
+            // Expiry and address are judged at step 7, after the account gate.
+            (_, Ok(()) | Err(CredentialRefusal::Expired | CredentialRefusal::IpNotAllowed)) => {
+                trace.step("verify-credential", || {
+                    format!("{} verified", credential_label(credential))
+                });
+                return Ok(());
+            }
+            (_, Err(CredentialRefusal::StoredHash(error))) => DenialReason::StoredHashUnusable(error),
+            (_, Err(_)) => DenialReason::WrongSecret,
         };
         trace.step("verify-credential", || format!("refused: {reason}"));
         Err(self.deny(ctx, reason))
@@ -1090,7 +1120,7 @@ impl Authenticator {
     fn credential_checks(
         &self,
         ctx: &Context,
-        app: &AppCredential,
+        app: &CredentialRecord,
         trace: &mut Trace,
     ) -> StepResult<()> {
         if let Some(expires_at) = app.expires_at
@@ -1105,7 +1135,7 @@ impl Authenticator {
             && !app
                 .allowed_ips
                 .iter()
-                .any(|network| network.contains(&ctx.remote_ip))
+                .any(|network| network.contains(&ctx.remote_ip.to_canonical()))
         {
             trace.step("credential-checks", || {
                 format!("refused: {} is outside the allowed networks", ctx.remote_ip)
@@ -1199,7 +1229,7 @@ impl Authenticator {
         let actor = facts(account, rights);
         let actor_credential = ActorCredential::new(
             credential_class(credential.kind),
-            CredentialId(credential.id.unwrap_or(0)),
+            ActorCredentialId(credential.id.unwrap_or(0)),
             scoped,
         );
         let attempt = Attempt::new(login, &actor, &actor_credential, target_facts.as_ref())
@@ -1261,7 +1291,7 @@ impl Authenticator {
         let totp = account.totp.clone();
         let recovery = account.recovery_codes.clone();
         let code_text = Zeroizing::new(code.expose().to_owned());
-        let policy = self.inner.hash_policy;
+        let policy = *self.inner.verifier.policy();
         let unix = u64::try_from(ctx.now.unix_timestamp()).unwrap_or(0);
         let found = self
             .inner
@@ -1577,6 +1607,23 @@ impl Authenticator {
 
     pub(crate) fn emit(&self, ctx: &Context, audit: &AuditRecord, decision: Decision) -> Decision {
         self.conclude(ctx, audit, decision)
+    }
+}
+
+/// The account password as a `portcullis-credentials` record, so it goes
+/// through the same verifier and cache as app passwords.
+fn password_record(hash: StoredHash, revision: u64) -> CredentialRecord {
+    CredentialRecord {
+        id: CredentialId(0),
+        kind: portcullis_credentials::CredentialKind::Password,
+        hash,
+        description: String::new(),
+        created_at: OffsetDateTime::UNIX_EPOCH,
+        expires_at: None,
+        allowed_ips: Vec::new(),
+        scope: CredentialScope::Inherit,
+        last_used: None,
+        revision,
     }
 }
 

@@ -123,6 +123,28 @@ impl CredentialKind {
             CredentialKind::OidcToken => "oidc-token",
         }
     }
+
+    /// The `portcullis-credentials` kind of a stored credential (`None`
+    /// for tokens).
+    #[must_use]
+    pub const fn stored(self) -> Option<portcullis_credentials::CredentialKind> {
+        match self {
+            CredentialKind::Password => Some(portcullis_credentials::CredentialKind::Password),
+            CredentialKind::AppPassword => Some(portcullis_credentials::CredentialKind::AppPassword),
+            CredentialKind::ApiKey => Some(portcullis_credentials::CredentialKind::ApiKey),
+            CredentialKind::OidcToken => None,
+        }
+    }
+
+    /// The kind of a stored credential.
+    #[must_use]
+    pub const fn from_stored(kind: portcullis_credentials::CredentialKind) -> Self {
+        match kind {
+            portcullis_credentials::CredentialKind::Password => CredentialKind::Password,
+            portcullis_credentials::CredentialKind::AppPassword => CredentialKind::AppPassword,
+            portcullis_credentials::CredentialKind::ApiKey => CredentialKind::ApiKey,
+        }
+    }
 }
 
 /// What ties a session to the credential that opened it.

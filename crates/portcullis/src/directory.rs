@@ -5,9 +5,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use ipnet::IpNet;
-use portcullis_credentials::StoredHash;
-use portcullis_permissions::{AccountPolicy, CredentialScope, RoleGraph, TenantPolicy};
+use portcullis_credentials::{CredentialId, CredentialRecord, StoredHash};
+use portcullis_permissions::{AccountPolicy, RoleGraph, TenantPolicy};
 use time::OffsetDateTime;
 
 use crate::{CredentialKind, SecretString};
@@ -56,8 +55,10 @@ pub struct Account {
     /// Hashes of the unused-or-used recovery codes; the directory remembers
     /// which were used ([`Directory::use_recovery_code`]).
     pub recovery_codes: Vec<StoredHash>,
-    /// App passwords and API keys.
-    pub credentials: Vec<AppCredential>,
+    /// App passwords and API keys, as `portcullis-credentials` records
+    /// (their hash covers the secret's random part; mint them with
+    /// `portcullis app-password new` or `portcullis_credentials::new_app_password`).
+    pub credentials: Vec<CredentialRecord>,
     /// Bumped on every change, for caches that hold data derived from the
     /// account.
     pub revision: u64,
@@ -144,7 +145,7 @@ impl Account {
 
     /// Adds an app password or API key.
     #[must_use]
-    pub fn with_credential(mut self, credential: AppCredential) -> Self {
+    pub fn with_credential(mut self, credential: CredentialRecord) -> Self {
         self.credentials.push(credential);
         self
     }
@@ -158,85 +159,12 @@ impl Account {
 
     /// The app password or API key with this kind and id.
     #[must_use]
-    pub fn credential(&self, kind: CredentialKind, id: u64) -> Option<&AppCredential> {
+    pub fn credential(&self, kind: CredentialKind, id: u64) -> Option<&CredentialRecord> {
+        let kind = kind.stored()?;
+        let id = CredentialId(u32::try_from(id).ok()?);
         self.credentials
             .iter()
             .find(|credential| credential.id == id && credential.kind == kind)
-    }
-}
-
-/// An app password or API key stored for an account.
-///
-/// ```
-/// use portcullis::{AppCredential, CredentialKind};
-/// use portcullis_credentials::StoredHash;
-/// use portcullis_permissions::CredentialScope;
-/// let hash = StoredHash::parse("{PLAIN}app_secret")?;
-/// let credential = AppCredential::new(7, CredentialKind::AppPassword, hash)
-///     .with_scope(CredentialScope::imap_only());
-/// assert_eq!(credential.id, 7);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub struct AppCredential {
-    /// The credential id (encoded in the secret, so one hash is verified).
-    pub id: u64,
-    /// [`CredentialKind::AppPassword`] or [`CredentialKind::ApiKey`].
-    pub kind: CredentialKind,
-    /// The hash of the whole secret string.
-    pub hash: StoredHash,
-    /// What the credential may do, within the account's rights.
-    pub scope: CredentialScope,
-    /// After this instant the credential is refused.
-    pub expires_at: Option<OffsetDateTime>,
-    /// Networks the credential may be used from; empty = anywhere.
-    pub allowed_ips: Vec<IpNet>,
-    /// A label for people ("Thunderbird on the laptop").
-    pub description: String,
-}
-
-impl AppCredential {
-    /// A credential with the `Inherit` scope, no expiry and no address limit.
-    #[must_use]
-    pub fn new(id: u64, kind: CredentialKind, hash: StoredHash) -> Self {
-        AppCredential {
-            id,
-            kind,
-            hash,
-            scope: CredentialScope::Inherit,
-            expires_at: None,
-            allowed_ips: Vec::new(),
-            description: String::new(),
-        }
-    }
-
-    /// Sets the scope.
-    #[must_use]
-    pub fn with_scope(mut self, scope: CredentialScope) -> Self {
-        self.scope = scope;
-        self
-    }
-
-    /// Sets the expiry.
-    #[must_use]
-    pub fn expires_at(mut self, at: OffsetDateTime) -> Self {
-        self.expires_at = Some(at);
-        self
-    }
-
-    /// Adds an allowed network.
-    #[must_use]
-    pub fn allow_from(mut self, network: IpNet) -> Self {
-        self.allowed_ips.push(network);
-        self
-    }
-
-    /// Sets the description.
-    #[must_use]
-    pub fn described(mut self, description: impl Into<String>) -> Self {
-        self.description = description.into();
-        self
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
-use portcullis_credentials::{HashPolicy, StoredHash};
+use portcullis_credentials::{CredentialRecord, HashPolicy, StoredHash};
 use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
 use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
 use portcullis_permissions::{
@@ -18,10 +18,9 @@ use portcullis_sasl::{Mechanism, MechanismPolicy, MechanismSet};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::directory::{
-    Account, AppCredential, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings,
+    Account, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings,
 };
 use crate::memory::{MemoryDirectory, Snapshot, key};
 use crate::throttle::{ThrottlePolicy, ThrottleRule};
@@ -383,9 +382,7 @@ struct AccountFile {
     #[serde(default)]
     recovery_codes: Vec<String>,
     #[serde(default)]
-    app_password: Vec<CredentialFile>,
-    #[serde(default)]
-    api_key: Vec<CredentialFile>,
+    credential: Vec<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -412,42 +409,6 @@ const fn default_step() -> u64 {
 
 const fn default_skew() -> u8 {
     1
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct CredentialFile {
-    id: u64,
-    hash: String,
-    #[serde(default)]
-    scope: ScopeFile,
-    #[serde(default)]
-    expires_at: Option<Instant>,
-    #[serde(default)]
-    allowed_ips: Vec<IpNet>,
-    #[serde(default)]
-    description: String,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum ScopeFile {
-    Preset(String),
-    Explicit(CredentialScope),
-}
-
-impl Default for ScopeFile {
-    fn default() -> Self {
-        ScopeFile::Explicit(CredentialScope::Inherit)
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Instant {
-    Unix(i64),
-    Text(String),
-    Toml(toml::value::Datetime),
 }
 
 fn config(context: &str, error: impl std::fmt::Display) -> Error {
@@ -549,52 +510,47 @@ fn account_from(value: toml::Value) -> Result<Account, Error> {
             .recovery_codes
             .push(StoredHash::parse(&code).map_err(|error| config(&context, error))?);
     }
-    let credentials = file
-        .app_password
-        .into_iter()
-        .map(|credential| (CredentialKind::AppPassword, credential))
-        .chain(
-            file.api_key
-                .into_iter()
-                .map(|credential| (CredentialKind::ApiKey, credential)),
-        );
-    for (kind, credential) in credentials {
-        let hash = StoredHash::parse(&credential.hash).map_err(|error| config(&context, error))?;
-        let scope = match credential.scope {
-            ScopeFile::Explicit(scope) => scope,
-            ScopeFile::Preset(name) => CredentialScope::preset(&name)
-                .ok_or_else(|| config(&context, format!("unknown scope preset {name:?}")))?,
-        };
-        let mut entry = AppCredential::new(credential.id, kind, hash)
-            .with_scope(scope)
-            .described(credential.description);
-        entry.allowed_ips = credential.allowed_ips;
-        if let Some(instant) = credential.expires_at {
-            entry.expires_at =
-                Some(instant_from(instant).map_err(|error| config(&context, error))?);
+    for value in file.credential {
+        let record = record_from(value).map_err(|error| config(&context, error))?;
+        let kind = CredentialKind::from_stored(record.kind);
+        if kind == CredentialKind::Password {
+            return Err(config(&context, "a credential entry must be an app-password or api-key"));
         }
-        if account.credential(kind, credential.id).is_some() {
+        if account.credential(kind, u64::from(record.id.0)).is_some() {
             return Err(config(
                 &context,
-                format!("{} id {} appears twice", kind.name(), credential.id),
+                format!("{} id {} appears twice", kind.name(), record.id.0),
             ));
         }
-        account.credentials.push(entry);
+        account.credentials.push(record);
     }
     Ok(account)
 }
 
-fn instant_from(instant: Instant) -> Result<OffsetDateTime, String> {
-    match instant {
-        Instant::Unix(seconds) => {
-            OffsetDateTime::from_unix_timestamp(seconds).map_err(|error| error.to_string())
+/// A `portcullis-credentials` record; `scope` may also name a preset
+/// (`"imap-only"`, `"dav-only"`, …) and `created_at` defaults to the epoch.
+fn record_from(mut value: toml::Value) -> Result<CredentialRecord, String> {
+    if let Some(table) = value.as_table_mut() {
+        if let Some(toml::Value::String(name)) = table.get("scope") {
+            let scope = CredentialScope::preset(name)
+                .ok_or_else(|| format!("unknown scope preset {name:?}"))?;
+            let scope = toml::Value::try_from(scope).map_err(|error| error.to_string())?;
+            table.insert("scope".to_owned(), scope);
         }
-        Instant::Text(text) => {
-            OffsetDateTime::parse(&text, &Rfc3339).map_err(|error| error.to_string())
+        if !table.contains_key("created_at") {
+            table.insert(
+                "created_at".to_owned(),
+                toml::Value::String("1970-01-01T00:00:00Z".to_owned()),
+            );
         }
-        Instant::Toml(datetime) => OffsetDateTime::parse(&datetime.to_string(), &Rfc3339)
-            .map_err(|error| format!("{error} (give a full date, time and offset)")),
+        for field in ["expires_at", "created_at", "last_used"] {
+            if let Some(toml::Value::Datetime(datetime)) = table.get(field) {
+                let text = datetime.to_string();
+                table.insert(field.to_owned(), toml::Value::String(text));
+            }
+        }
     }
+    value.try_into().map_err(|error: toml::de::Error| error.to_string())
 }
 
 fn settings_from(

@@ -92,10 +92,9 @@
 //! - `tracing`: the audit events.
 //! - `time`: instants of expiry and throttling; `ipnet`: allowlists and
 //!   throttle buckets.
-//! - `sha2`: the verified-credential cache key and session fingerprints.
+//! - `sha2`: session fingerprints and file revisions.
 //! - `serde`, `serde_json`, `toml`: the directory file and problem bodies.
 //! - `zeroize`, `subtle`: secrets in requests.
-//! - `base64`, `data-encoding`: recognising API keys and app passwords.
 //! - `totp-rs`: TOTP codes.
 //! - `thiserror`: the error types.
 
@@ -103,7 +102,6 @@
 
 mod audit;
 mod authenticator;
-mod cache;
 mod decision;
 mod directory;
 mod error;
@@ -122,11 +120,9 @@ mod trace;
 
 pub use audit::AUDIT_TARGET;
 pub use authenticator::{Authenticator, AuthenticatorBuilder, Clock};
-pub use cache::{DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL_SECONDS};
 pub use decision::{CredentialKind, CredentialRef, Decision, Denial, Grant, SessionBinding};
-pub use directory::{
-    Account, AppCredential, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings,
-};
+pub use directory::{Account, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings};
+pub use portcullis_credentials::CredentialRecord;
 pub use error::Error;
 pub use file::{FileDirectory, Settings};
 pub use hashing::Hashing;

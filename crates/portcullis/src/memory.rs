@@ -190,6 +190,10 @@ impl MemoryDirectory {
     /// [`Authenticator::revalidate`](crate::Authenticator::revalidate) from
     /// now on. Returns whether it existed.
     pub fn remove_credential(&self, account: &str, kind: CredentialKind, id: u64) -> bool {
+        let (Some(kind), Ok(id)) = (kind.stored(), u32::try_from(id)) else {
+            return false;
+        };
+        let id = portcullis_credentials::CredentialId(id);
         let mut found = false;
         self.update(account, |entry| {
             let before = entry.credentials.len();
