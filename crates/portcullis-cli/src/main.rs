@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+mod oidc;
 mod output;
 mod permissions;
 
@@ -35,6 +36,9 @@ enum Command {
     /// The permission catalogue and role resolution.
     #[command(subcommand)]
     Permissions(permissions::Command),
+    /// Check OIDC bearer tokens offline.
+    #[command(subcommand)]
+    Oidc(oidc::Command),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +46,7 @@ fn main() -> ExitCode {
     let out = Output::new(cli.pretty, cli.format);
     let result = match cli.command {
         Command::Permissions(command) => permissions::run(command, &out),
+        Command::Oidc(command) => oidc::run(command),
     };
     out.finish(result)
 }

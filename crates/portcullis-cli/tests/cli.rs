@@ -10,4 +10,5 @@
 
 mod support;
 
+mod oidc;
 mod permissions;

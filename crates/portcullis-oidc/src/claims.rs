@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
 use crate::refusal::Refusal;
@@ -54,7 +54,9 @@ impl<'de> Deserialize<'de> for ClaimSet<'de> {
 }
 
 fn bad(detail: impl Into<String>) -> Refusal {
-    Refusal::BadClaims { detail: detail.into() }
+    Refusal::BadClaims {
+        detail: detail.into(),
+    }
 }
 
 /// A string or an array of strings (RFC 7519 `aud`, Microsoft `scp`, groups).
@@ -68,12 +70,16 @@ enum OneOrMany<'a> {
 
 impl<'a> ClaimSet<'a> {
     pub(crate) fn parse(payload: &'a [u8]) -> Result<Self, Refusal> {
-        serde_json::from_slice(payload)
-            .map_err(|_| Refusal::Malformed { detail: "claims are not a JSON object without duplicates" })
+        serde_json::from_slice(payload).map_err(|_| Refusal::Malformed {
+            detail: "claims are not a JSON object without duplicates",
+        })
     }
 
     pub(crate) fn raw(&self, name: &str) -> Option<&'a RawValue> {
-        self.entries.iter().find(|(n, _)| n == name).map(|(_, v)| *v)
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| *v)
     }
 
     /// A string claim; `null` counts as absent.
@@ -99,10 +105,14 @@ impl<'a> ClaimSet<'a> {
     /// A NumericDate (RFC 7519 §2): seconds, possibly fractional; the
     /// fraction is dropped.
     pub(crate) fn numeric_date(&self, name: &str) -> Result<Option<i64>, Refusal> {
-        let Some(raw) = self.raw(name) else { return Ok(None) };
+        let Some(raw) = self.raw(name) else {
+            return Ok(None);
+        };
         let number: Option<serde_json::Number> =
             serde_json::from_str(raw.get()).map_err(|_| bad(format!("{name} is not a number")))?;
-        let Some(number) = number else { return Ok(None) };
+        let Some(number) = number else {
+            return Ok(None);
+        };
         if let Some(i) = number.as_i64() {
             return Ok(Some(i));
         }
@@ -118,7 +128,9 @@ impl<'a> ClaimSet<'a> {
 
     /// A string or array of strings; absent or `null` gives an empty list.
     pub(crate) fn strings(&self, name: &str) -> Result<Vec<Cow<'a, str>>, Refusal> {
-        let Some(raw) = self.raw(name) else { return Ok(Vec::new()) };
+        let Some(raw) = self.raw(name) else {
+            return Ok(Vec::new());
+        };
         let parsed: Option<OneOrMany<'a>> = serde_json::from_str(raw.get())
             .map_err(|_| bad(format!("{name} is not a string or an array of strings")))?;
         Ok(match parsed {

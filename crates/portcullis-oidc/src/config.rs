@@ -45,7 +45,11 @@ pub struct ProviderConfig {
     /// Accepted authorized parties: a token whose `azp` is listed is accepted
     /// even when `aud` lists no configured client (Keycloak puts the client in
     /// `azp` and `aud` is often `"account"`). Also spelt `authorized_party`.
-    #[serde(default, alias = "authorized_party", deserialize_with = "string_or_seq")]
+    #[serde(
+        default,
+        alias = "authorized_party",
+        deserialize_with = "string_or_seq"
+    )]
     pub authorized_parties: Vec<String>,
     /// Scopes that must all be present (`scope` or `scp`).
     #[serde(default)]
@@ -141,10 +145,12 @@ const fn default_max_token_bytes() -> usize {
     DEFAULT_MAX_TOKEN_BYTES
 }
 fn default_algorithms() -> Vec<String> {
-    ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA"]
-        .into_iter()
-        .map(str::to_owned)
-        .collect()
+    [
+        "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "EdDSA",
+    ]
+    .into_iter()
+    .map(str::to_owned)
+    .collect()
 }
 
 fn string_or_seq<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
@@ -289,7 +295,10 @@ impl ProviderConfig {
                 "max_token_bytes must be between 1 and {MAX_MAX_TOKEN_BYTES}"
             )));
         }
-        if self.claim_username.is_empty() || self.claim_name.is_empty() || self.claim_groups.is_empty() {
+        if self.claim_username.is_empty()
+            || self.claim_name.is_empty()
+            || self.claim_groups.is_empty()
+        {
             return Err(Error::Config("claim names must not be empty".into()));
         }
         if self.algorithms.is_empty() {
@@ -383,11 +392,15 @@ impl<'de> Deserialize<'de> for OidcConfig {
             .is_some_and(|object| object.contains_key("providers"));
         if many {
             let parsed: Many = serde_json::from_value(value).map_err(serde::de::Error::custom)?;
-            Ok(Self { providers: parsed.providers })
+            Ok(Self {
+                providers: parsed.providers,
+            })
         } else {
             let parsed: ProviderConfig =
                 serde_json::from_value(value).map_err(serde::de::Error::custom)?;
-            Ok(Self { providers: vec![parsed] })
+            Ok(Self {
+                providers: vec![parsed],
+            })
         }
     }
 }
@@ -411,11 +424,19 @@ mod tests {
 
     #[test]
     fn refuses_hmac_unknown_keys_and_no_audience() {
-        let hs = ProviderConfig::new("https://i").with_audiences(["a"]).with_algorithms(["HS256"]);
+        let hs = ProviderConfig::new("https://i")
+            .with_audiences(["a"])
+            .with_algorithms(["HS256"]);
         assert!(matches!(hs.checked_algorithms(), Err(Error::Config(_))));
-        let none = ProviderConfig::new("https://i").with_audiences(["a"]).with_algorithms(["none"]);
+        let none = ProviderConfig::new("https://i")
+            .with_audiences(["a"])
+            .with_algorithms(["none"]);
         assert!(none.checked_algorithms().is_err());
-        assert!(ProviderConfig::new("https://i").checked_algorithms().is_err());
+        assert!(
+            ProviderConfig::new("https://i")
+                .checked_algorithms()
+                .is_err()
+        );
         assert!(OidcConfig::from_json(r#"{"issuer":"https://i","audience":"typo"}"#).is_err());
     }
 }

@@ -90,7 +90,10 @@ impl DiscoveryDocument {
 /// ```
 #[must_use]
 pub fn openid_configuration_url(issuer: &str) -> String {
-    format!("{}/.well-known/openid-configuration", issuer.trim_end_matches('/'))
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.trim_end_matches('/')
+    )
 }
 
 /// The RFC 8414 §3.1 metadata URL for an issuer: the well-known segment goes
@@ -110,7 +113,11 @@ pub fn oauth_authorization_server_url(issuer: &str) -> String {
         Some(at) => rest.split_at(at),
         None => (rest, ""),
     };
-    let prefix = if scheme.is_empty() { String::new() } else { format!("{scheme}://") };
+    let prefix = if scheme.is_empty() {
+        String::new()
+    } else {
+        format!("{scheme}://")
+    };
     format!("{prefix}{host}/.well-known/oauth-authorization-server{path}")
 }
 

@@ -79,7 +79,9 @@ pub struct Fetcher {
 
 impl std::fmt::Debug for Fetcher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Fetcher").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("Fetcher")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -97,7 +99,12 @@ impl Fetcher {
             .user_agent(concat!("portcullis-oidc/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::Fetch(e.to_string()))?;
-        Ok(Self { client, config, discovered: Mutex::new(HashMap::new()), notify: Arc::new(Notify::new()) })
+        Ok(Self {
+            client,
+            config,
+            discovered: Mutex::new(HashMap::new()),
+            notify: Arc::new(Notify::new()),
+        })
     }
 
     async fn get(&self, url: &str) -> Result<Vec<u8>, Error> {
@@ -113,13 +120,24 @@ impl Fetcher {
             return Err(Error::Fetch(format!("{url}: HTTP {}", status.as_u16())));
         }
         let limit = self.config.max_body_bytes;
-        if response.content_length().is_some_and(|len| len > limit as u64) {
-            return Err(Error::Fetch(format!("{url}: body larger than {limit} bytes")));
+        if response
+            .content_length()
+            .is_some_and(|len| len > limit as u64)
+        {
+            return Err(Error::Fetch(format!(
+                "{url}: body larger than {limit} bytes"
+            )));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await.map_err(|e| Error::Fetch(format!("{url}: {e}")))? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| Error::Fetch(format!("{url}: {e}")))?
+        {
             if body.len() + chunk.len() > limit {
-                return Err(Error::Fetch(format!("{url}: body larger than {limit} bytes")));
+                return Err(Error::Fetch(format!(
+                    "{url}: body larger than {limit} bytes"
+                )));
             }
             body.extend_from_slice(&chunk);
         }
@@ -137,7 +155,12 @@ impl Fetcher {
         if let Some(uri) = configured {
             return Ok(uri);
         }
-        if let Some(uri) = self.discovered.lock().unwrap_or_else(PoisonError::into_inner).get(&id) {
+        if let Some(uri) = self
+            .discovered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&id)
+        {
             return Ok(uri.clone());
         }
         let body = self.get(&discovery_url).await?;
@@ -155,7 +178,11 @@ impl Fetcher {
     ///
     /// # Errors
     /// The fetch or parse error (already recorded in the key store).
-    pub async fn fetch_provider(&self, validator: &OidcValidator, id: ProviderId) -> Result<KeyUpdate, Error> {
+    pub async fn fetch_provider(
+        &self,
+        validator: &OidcValidator,
+        id: ProviderId,
+    ) -> Result<KeyUpdate, Error> {
         let result = match self.jwks_uri(validator, id).await {
             Ok(uri) => self.get(&uri).await,
             Err(error) => Err(error),
@@ -179,7 +206,10 @@ impl Fetcher {
     }
 
     fn forget(&self, id: ProviderId) {
-        self.discovered.lock().unwrap_or_else(PoisonError::into_inner).remove(&id);
+        self.discovered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&id);
     }
 
     /// Fetches every provider whose store is due, one after another; returns

@@ -85,7 +85,9 @@ pub struct OpaqueTokenValidator {
 
 impl std::fmt::Debug for OpaqueTokenValidator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpaqueTokenValidator").field("issuer", &self.config.issuer).finish_non_exhaustive()
+        f.debug_struct("OpaqueTokenValidator")
+            .field("issuer", &self.config.issuer)
+            .finish_non_exhaustive()
     }
 }
 
@@ -132,7 +134,12 @@ impl OpaqueTokenValidator {
     ///
     /// # Errors
     /// A [`Refusal`]; an inactive token is [`Refusal::Inactive`].
-    pub fn accept_introspection(&self, token: &str, body: &[u8], now: OffsetDateTime) -> Result<Arc<Principal>, Refusal> {
+    pub fn accept_introspection(
+        &self,
+        token: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Arc<Principal>, Refusal> {
         let claims = parse(body)?;
         if claims.boolean("active") != Some(true) {
             return Err(Refusal::Inactive);
@@ -143,7 +150,9 @@ impl OpaqueTokenValidator {
         }
         let azp = claims.string("azp")?;
         if !audience_ok(&self.config, &audiences, azp.as_deref(), None) {
-            return Err(Refusal::WrongAudience { issuer: self.config.issuer.clone() });
+            return Err(Refusal::WrongAudience {
+                issuer: self.config.issuer.clone(),
+            });
         }
         self.finish(token, &claims, now, true)
     }
@@ -155,9 +164,16 @@ impl OpaqueTokenValidator {
     ///
     /// # Errors
     /// A [`Refusal`].
-    pub fn accept_userinfo(&self, token: &str, body: &[u8], now: OffsetDateTime) -> Result<Arc<Principal>, Refusal> {
+    pub fn accept_userinfo(
+        &self,
+        token: &str,
+        body: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<Arc<Principal>, Refusal> {
         if !self.config.danger_accept_any_audience {
-            return Err(Refusal::WrongAudience { issuer: self.config.issuer.clone() });
+            return Err(Refusal::WrongAudience {
+                issuer: self.config.issuer.clone(),
+            });
         }
         let claims = parse(body)?;
         self.finish(token, &claims, now, false)
@@ -177,7 +193,10 @@ impl OpaqueTokenValidator {
         if let Some(hit) = self.cached(token, now) {
             return Ok(hit);
         }
-        let body = source.introspect(token).await.map_err(|e| self.lookup_error(e))?;
+        let body = source
+            .introspect(token)
+            .await
+            .map_err(|e| self.lookup_error(e))?;
         self.accept_introspection(token, &body, now)
     }
 
@@ -195,26 +214,42 @@ impl OpaqueTokenValidator {
         if let Some(hit) = self.cached(token, now) {
             return Ok(hit);
         }
-        let body = source.userinfo(token).await.map_err(|e| self.lookup_error(e))?;
+        let body = source
+            .userinfo(token)
+            .await
+            .map_err(|e| self.lookup_error(e))?;
         self.accept_userinfo(token, &body, now)
     }
 
     fn lookup_error(&self, error: OpaqueError) -> Refusal {
         match error {
             OpaqueError::Rejected => Refusal::Inactive,
-            OpaqueError::Unavailable(detail) => Refusal::ProviderUnavailable { issuer: self.config.issuer.clone(), detail },
+            OpaqueError::Unavailable(detail) => Refusal::ProviderUnavailable {
+                issuer: self.config.issuer.clone(),
+                detail,
+            },
         }
     }
 
-    fn finish(&self, token: &str, claims: &ClaimSet<'_>, now: OffsetDateTime, introspected: bool) -> Result<Arc<Principal>, Refusal> {
+    fn finish(
+        &self,
+        token: &str,
+        claims: &ClaimSet<'_>,
+        now: OffsetDateTime,
+        introspected: bool,
+    ) -> Result<Arc<Principal>, Refusal> {
         let config = &self.config;
         if let Some(iss) = claims.string("iss")?
             && iss != config.issuer
         {
-            return Err(Refusal::WrongIssuer { issuer: Some(iss.into_owned()) });
+            return Err(Refusal::WrongIssuer {
+                issuer: Some(iss.into_owned()),
+            });
         }
         let at = now.unix_timestamp();
-        let skew = i64::try_from(config.leeway_seconds).unwrap_or(i64::MAX / 4).min(i64::MAX / 4);
+        let skew = i64::try_from(config.leeway_seconds)
+            .unwrap_or(i64::MAX / 4)
+            .min(i64::MAX / 4);
         let exp = claims.numeric_date("exp")?;
         if let Some(exp) = exp
             && at > exp.saturating_add(skew)
@@ -228,7 +263,10 @@ impl OpaqueTokenValidator {
         }
         let scopes = scopes(claims)?;
         if let Some(missing) = config.require_scopes.iter().find(|r| !scopes.contains(r)) {
-            return Err(Refusal::MissingScope { missing: missing.clone(), required: config.require_scopes.join(" ") });
+            return Err(Refusal::MissingScope {
+                missing: missing.clone(),
+                required: config.require_scopes.join(" "),
+            });
         }
         let username = match map_username(config, claims) {
             // RFC 7662 §2.2 names the human-readable identifier `username`.
@@ -239,11 +277,16 @@ impl OpaqueTokenValidator {
             }
             other => other?,
         };
-        let subject = claims.string("sub")?.map(|s| s.into_owned()).unwrap_or_default();
+        let subject = claims
+            .string("sub")?
+            .map(|s| s.into_owned())
+            .unwrap_or_default();
         let (groups, roles) = groups_and_roles(config, claims)?;
         let valid_until = exp.unwrap_or_else(|| at.saturating_add(self.ttl_without_exp));
-        let expires_at = OffsetDateTime::from_unix_timestamp(valid_until)
-            .map_err(|_| Refusal::BadClaims { detail: "exp is out of range".into() })?;
+        let expires_at =
+            OffsetDateTime::from_unix_timestamp(valid_until).map_err(|_| Refusal::BadClaims {
+                detail: "exp is out of range".into(),
+            })?;
         let principal = Arc::new(Principal {
             username,
             name: claims.string(&config.claim_name)?.map(|s| s.into_owned()),
@@ -252,11 +295,21 @@ impl OpaqueTokenValidator {
             scopes,
             issuer: config.issuer.clone(),
             subject,
-            audience: claims.strings("aud")?.into_iter().map(|a| a.into_owned()).collect(),
-            authorized_party: claims.string("azp")?.or(claims.string("client_id")?).map(|a| a.into_owned()),
+            audience: claims
+                .strings("aud")?
+                .into_iter()
+                .map(|a| a.into_owned())
+                .collect(),
+            authorized_party: claims
+                .string("azp")?
+                .or(claims.string("client_id")?)
+                .map(|a| a.into_owned()),
             expires_at,
         });
-        let valid_until = valid_until.min(at.saturating_add(self.ttl_without_exp.max(1)).max(exp.unwrap_or(i64::MIN)));
+        let valid_until = valid_until.min(
+            at.saturating_add(self.ttl_without_exp.max(1))
+                .max(exp.unwrap_or(i64::MIN)),
+        );
         self.insert(token, Arc::clone(&principal), valid_until, at);
         Ok(principal)
     }
@@ -270,16 +323,26 @@ impl OpaqueTokenValidator {
             cache.retain(|_, e| e.valid_until >= now);
         }
         while cache.len() >= self.max_entries {
-            let Some(victim) = cache.keys().next().copied() else { break };
+            let Some(victim) = cache.keys().next().copied() else {
+                break;
+            };
             cache.remove(&victim);
         }
-        cache.insert(digest(token), Entry { principal, valid_until });
+        cache.insert(
+            digest(token),
+            Entry {
+                principal,
+                valid_until,
+            },
+        );
     }
 }
 
 fn parse(body: &[u8]) -> Result<ClaimSet<'_>, Refusal> {
     if body.len() > MAX_RESPONSE_BYTES {
-        return Err(Refusal::Malformed { detail: "introspection response too large" });
+        return Err(Refusal::Malformed {
+            detail: "introspection response too large",
+        });
     }
     ClaimSet::parse(body)
 }
@@ -294,12 +357,26 @@ mod tests {
 
     #[test]
     fn inactive_and_wrong_client() {
-        let v = OpaqueTokenValidator::new(ProviderConfig::new("i").with_audiences(["mail"])).unwrap();
-        assert_eq!(v.accept_introspection("t", br#"{"active":false}"#, now()), Err(Refusal::Inactive));
+        let v =
+            OpaqueTokenValidator::new(ProviderConfig::new("i").with_audiences(["mail"])).unwrap();
+        assert_eq!(
+            v.accept_introspection("t", br#"{"active":false}"#, now()),
+            Err(Refusal::Inactive)
+        );
         let other = br#"{"active":true,"client_id":"other","sub":"s","username":"u"}"#;
-        assert_eq!(v.accept_introspection("t", other, now()).unwrap_err().kind(), "wrong-audience");
+        assert_eq!(
+            v.accept_introspection("t", other, now())
+                .unwrap_err()
+                .kind(),
+            "wrong-audience"
+        );
         assert!(v.cached("t", now()).is_none());
-        assert_eq!(v.accept_userinfo("t", br#"{"email":"a@b"}"#, now()).unwrap_err().kind(), "wrong-audience");
+        assert_eq!(
+            v.accept_userinfo("t", br#"{"email":"a@b"}"#, now())
+                .unwrap_err()
+                .kind(),
+            "wrong-audience"
+        );
     }
 
     #[test]
@@ -307,7 +384,9 @@ mod tests {
         let mut p = ProviderConfig::new("i");
         p.danger_accept_any_audience = true;
         let v = OpaqueTokenValidator::new(p).unwrap().with_cache(10, 60);
-        let principal = v.accept_userinfo("t", br#"{"sub":"1","email":"A@B"}"#, now()).unwrap();
+        let principal = v
+            .accept_userinfo("t", br#"{"sub":"1","email":"A@B"}"#, now())
+            .unwrap();
         assert_eq!(principal.username, "a@b");
         assert!(v.cached("t", now() + time::Duration::seconds(60)).is_some());
         assert!(v.cached("t", now() + time::Duration::seconds(61)).is_none());

@@ -188,16 +188,24 @@ impl JwkSet {
         for (index, value) in raw.keys.into_iter().enumerate() {
             let kid = value.get("kid").and_then(|k| k.as_str()).map(str::to_owned);
             if index >= MAX_JWKS_KEYS {
-                set.skipped.push(SkippedKey { kid, reason: format!("more than {MAX_JWKS_KEYS} keys") });
+                set.skipped.push(SkippedKey {
+                    kid,
+                    reason: format!("more than {MAX_JWKS_KEYS} keys"),
+                });
                 continue;
             }
-            match serde_json::from_value::<RawKey>(value).map_err(|e| e.to_string()).and_then(convert) {
+            match serde_json::from_value::<RawKey>(value)
+                .map_err(|e| e.to_string())
+                .and_then(convert)
+            {
                 Ok(key) => set.keys.push(Arc::new(key)),
                 Err(reason) => set.skipped.push(SkippedKey { kid, reason }),
             }
         }
         if set.keys.is_empty() {
-            return Err(Error::NoUsableKeys { skipped: set.skipped.len() });
+            return Err(Error::NoUsableKeys {
+                skipped: set.skipped.len(),
+            });
         }
         Ok(set)
     }
@@ -224,7 +232,8 @@ fn convert(raw: RawKey) -> Result<VerifyingKey, String> {
     let alg = match &raw.alg {
         None => None,
         Some(name) => Some(
-            crate::config::parse_algorithm(name).ok_or_else(|| format!("unsupported alg {name:?}"))?,
+            crate::config::parse_algorithm(name)
+                .ok_or_else(|| format!("unsupported alg {name:?}"))?,
         ),
     };
     let (key_type, decoding, material) = match (raw.kty.as_str(), raw.crv.as_deref()) {
@@ -244,7 +253,11 @@ fn convert(raw: RawKey) -> Result<VerifyingKey, String> {
             (KeyType::Rsa, key, material)
         }
         ("EC", Some(curve @ ("P-256" | "P-384"))) => {
-            let (key_type, len) = if curve == "P-256" { (KeyType::EcP256, 32) } else { (KeyType::EcP384, 48) };
+            let (key_type, len) = if curve == "P-256" {
+                (KeyType::EcP256, 32)
+            } else {
+                (KeyType::EcP384, 48)
+            };
             let x = decode_b64("x", raw.x.as_ref())?;
             let y = decode_b64("y", raw.y.as_ref())?;
             if x.len() != len || y.len() != len {
@@ -275,7 +288,13 @@ fn convert(raw: RawKey) -> Result<VerifyingKey, String> {
     {
         return Err(format!("alg {alg:?} does not fit key type {key_type:?}"));
     }
-    Ok(VerifyingKey { kid: raw.kid, key_type, alg, material, decoding })
+    Ok(VerifyingKey {
+        kid: raw.kid,
+        key_type,
+        alg,
+        material,
+        decoding,
+    })
 }
 
 #[cfg(test)]
@@ -295,7 +314,11 @@ mod tests {
         let set = JwkSet::parse(doc).unwrap();
         assert_eq!(set.keys.len(), 1);
         assert_eq!(set.keys[0].kid(), Some("ed"));
-        let skipped: Vec<_> = set.skipped.iter().map(|s| s.kid.as_deref().unwrap()).collect();
+        let skipped: Vec<_> = set
+            .skipped
+            .iter()
+            .map(|s| s.kid.as_deref().unwrap())
+            .collect();
         assert_eq!(skipped, ["h", "x", "enc", "small", "hs"]);
         assert!(set.keys[0].accepts(Algorithm::EdDSA));
         assert!(!set.keys[0].accepts(Algorithm::HS256));
@@ -304,6 +327,9 @@ mod tests {
     #[test]
     fn garbage_is_an_error() {
         assert!(matches!(JwkSet::parse(b"not json"), Err(Error::Jwks(_))));
-        assert!(matches!(JwkSet::parse(br#"{"keys":[]}"#), Err(Error::NoUsableKeys { skipped: 0 })));
+        assert!(matches!(
+            JwkSet::parse(br#"{"keys":[]}"#),
+            Err(Error::NoUsableKeys { skipped: 0 })
+        ));
     }
 }

@@ -29,21 +29,32 @@ impl<'a> CompactJws<'a> {
     pub(crate) fn split(token: &'a str) -> Result<Self, Refusal> {
         let dots = token.bytes().filter(|b| *b == b'.').count();
         if dots == 4 {
-            return Err(Refusal::Malformed { detail: "JWE (encrypted) tokens are not accepted" });
+            return Err(Refusal::Malformed {
+                detail: "JWE (encrypted) tokens are not accepted",
+            });
         }
         if dots != 2 {
-            return Err(Refusal::Malformed { detail: "not a compact JWS (three segments)" });
+            return Err(Refusal::Malformed {
+                detail: "not a compact JWS (three segments)",
+            });
         }
-        let (signing_input, signature) = token
-            .rsplit_once('.')
-            .ok_or(Refusal::Malformed { detail: "not a compact JWS" })?;
-        let (header, payload) = signing_input
-            .split_once('.')
-            .ok_or(Refusal::Malformed { detail: "not a compact JWS" })?;
+        let (signing_input, signature) = token.rsplit_once('.').ok_or(Refusal::Malformed {
+            detail: "not a compact JWS",
+        })?;
+        let (header, payload) = signing_input.split_once('.').ok_or(Refusal::Malformed {
+            detail: "not a compact JWS",
+        })?;
         if header.is_empty() || payload.is_empty() {
-            return Err(Refusal::Malformed { detail: "empty JWS segment" });
+            return Err(Refusal::Malformed {
+                detail: "empty JWS segment",
+            });
         }
-        Ok(Self { header, payload, signature, signing_input })
+        Ok(Self {
+            header,
+            payload,
+            signature,
+            signing_input,
+        })
     }
 }
 
@@ -74,11 +85,15 @@ pub(crate) struct JoseHeader {
 
 pub(crate) fn b64_decode(segment: &str, limit: usize) -> Result<Vec<u8>, Refusal> {
     if segment.len() / 4 * 3 > limit {
-        return Err(Refusal::Malformed { detail: "JWS segment too large" });
+        return Err(Refusal::Malformed {
+            detail: "JWS segment too large",
+        });
     }
     URL_SAFE_NO_PAD
         .decode(segment.as_bytes())
-        .map_err(|_| Refusal::Malformed { detail: "JWS segment is not base64url" })
+        .map_err(|_| Refusal::Malformed {
+            detail: "JWS segment is not base64url",
+        })
 }
 
 /// Decodes and checks the header.
@@ -88,29 +103,41 @@ pub(crate) fn b64_decode(segment: &str, limit: usize) -> Result<Vec<u8>, Refusal
 /// the provider's JWKS keys ever verify.
 pub(crate) fn decode_header(segment: &str, id_token: bool) -> Result<JoseHeader, Refusal> {
     let bytes = b64_decode(segment, MAX_HEADER_BYTES)?;
-    let raw: RawHeader<'_> = serde_json::from_slice(&bytes)
-        .map_err(|_| Refusal::Malformed { detail: "JOSE header is not a JSON object with alg" })?;
+    let raw: RawHeader<'_> = serde_json::from_slice(&bytes).map_err(|_| Refusal::Malformed {
+        detail: "JOSE header is not a JSON object with alg",
+    })?;
     if raw.enc.is_some() {
-        return Err(Refusal::Malformed { detail: "JWE (encrypted) tokens are not accepted" });
+        return Err(Refusal::Malformed {
+            detail: "JWE (encrypted) tokens are not accepted",
+        });
     }
     // RFC 7515 §4.1.11: a recipient that does not understand an extension
     // listed in `crit` must reject the JWS. We understand none.
     if raw.crit.is_some() {
-        return Err(Refusal::Malformed { detail: "crit header names extensions we do not understand" });
+        return Err(Refusal::Malformed {
+            detail: "crit header names extensions we do not understand",
+        });
     }
     // RFC 7797 unencoded payloads would change the signing input.
     if raw.b64.is_some() {
-        return Err(Refusal::Malformed { detail: "b64 header is not supported" });
+        return Err(Refusal::Malformed {
+            detail: "b64 header is not supported",
+        });
     }
     if let Some(typ) = &raw.typ {
         let typ = typ.strip_prefix("application/").unwrap_or(typ);
-        let accepted = typ.eq_ignore_ascii_case("JWT")
-            || (!id_token && typ.eq_ignore_ascii_case("at+jwt"));
+        let accepted =
+            typ.eq_ignore_ascii_case("JWT") || (!id_token && typ.eq_ignore_ascii_case("at+jwt"));
         if !accepted {
-            return Err(Refusal::Malformed { detail: "typ is neither JWT nor at+jwt" });
+            return Err(Refusal::Malformed {
+                detail: "typ is neither JWT nor at+jwt",
+            });
         }
     }
-    Ok(JoseHeader { alg: raw.alg.into_owned(), kid: raw.kid.map(Cow::into_owned) })
+    Ok(JoseHeader {
+        alg: raw.alg.into_owned(),
+        kid: raw.kid.map(Cow::into_owned),
+    })
 }
 
 #[cfg(test)]
@@ -125,7 +152,10 @@ mod tests {
     fn splits_and_refuses_shapes() {
         assert!(CompactJws::split("a.b.c").is_ok());
         assert!(CompactJws::split("a.b.").is_ok());
-        assert!(matches!(CompactJws::split("a.b.c.d.e"), Err(Refusal::Malformed { .. })));
+        assert!(matches!(
+            CompactJws::split("a.b.c.d.e"),
+            Err(Refusal::Malformed { .. })
+        ));
         assert!(CompactJws::split("a.b").is_err());
         assert!(CompactJws::split(".b.c").is_err());
     }
@@ -133,7 +163,9 @@ mod tests {
     #[test]
     fn header_rules() {
         assert!(decode_header(&enc(r#"{"alg":"RS256","typ":"at+jwt"}"#), false).is_ok());
-        assert!(decode_header(&enc(r#"{"alg":"RS256","typ":"application/at+jwt"}"#), false).is_ok());
+        assert!(
+            decode_header(&enc(r#"{"alg":"RS256","typ":"application/at+jwt"}"#), false).is_ok()
+        );
         assert!(decode_header(&enc(r#"{"alg":"RS256","typ":"at+jwt"}"#), true).is_err());
         assert!(decode_header(&enc(r#"{"alg":"RS256","typ":"JOSE"}"#), false).is_err());
         assert!(decode_header(&enc(r#"{"alg":"RS256","crit":["exp"]}"#), false).is_err());

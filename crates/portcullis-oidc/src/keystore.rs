@@ -248,7 +248,11 @@ impl KeyStore {
     /// # Errors
     /// The document's parse error; the store then counts a failure exactly as
     /// [`on_fetch_failure`](Self::on_fetch_failure) would.
-    pub fn on_fetch_success(&mut self, jwks: &[u8], now: OffsetDateTime) -> Result<KeyUpdate, Error> {
+    pub fn on_fetch_success(
+        &mut self,
+        jwks: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<KeyUpdate, Error> {
         let set = match JwkSet::parse(jwks) {
             Ok(set) => set,
             Err(error) => {
@@ -266,7 +270,9 @@ impl KeyStore {
         let new_keys = set.keys;
         let old_keys = std::mem::take(&mut self.current);
         let changed = old_keys.len() != new_keys.len()
-            || new_keys.iter().any(|k| !old_keys.iter().any(|o| **o == **k));
+            || new_keys
+                .iter()
+                .any(|k| !old_keys.iter().any(|o| **o == **k));
         // Keys that left the set keep verifying for the grace period, so
         // tokens signed just before a rotation are not refused.
         for old in old_keys {
@@ -274,7 +280,8 @@ impl KeyStore {
                 self.retired.push((old, grace_until));
             }
         }
-        self.retired.retain(|(k, _)| !new_keys.iter().any(|n| **n == **k));
+        self.retired
+            .retain(|(k, _)| !new_keys.iter().any(|n| **n == **k));
         self.retired.retain(|(_, until)| *until > now);
         self.current = new_keys;
         self.failures = 0;
@@ -292,7 +299,10 @@ impl KeyStore {
         } else if changed {
             tracing::info!(target: "portcullis::oidc", issuer = %self.issuer, keys = self.current.len(), retired = self.retired.len(), "key rotation");
         }
-        KeyUpdate { changed, skipped: set.skipped }
+        KeyUpdate {
+            changed,
+            skipped: set.skipped,
+        }
     }
 
     /// Records a failed fetch: exponential backoff from
@@ -312,14 +322,21 @@ impl KeyStore {
         let was = self.state.name();
         let last_error = error.to_string();
         tracing::warn!(target: "portcullis::oidc", issuer = %self.issuer, from = was, to = "degraded", error = %last_error, retry_in_seconds = delay, keys = self.current.len(), "key store fetch failed");
-        self.state = KeyStoreState::Degraded { last_error, retry_at };
+        self.state = KeyStoreState::Degraded {
+            last_error,
+            retry_at,
+        };
         self.next_fetch_at = retry_at;
     }
 
     /// The keys that may verify a token with this `kid` and `alg` at `now`.
     #[must_use]
     pub fn lookup(&self, kid: Option<&str>, alg: Algorithm, now: OffsetDateTime) -> KeyLookup {
-        let in_grace = self.retired.iter().filter(|(_, until)| *until > now).map(|(k, _)| k);
+        let in_grace = self
+            .retired
+            .iter()
+            .filter(|(_, until)| *until > now)
+            .map(|(k, _)| k);
         if self.current.is_empty() && in_grace.clone().next().is_none() {
             return KeyLookup::Unavailable;
         }
@@ -328,7 +345,11 @@ impl KeyStore {
             Some(kid) => all.filter(|k| k.kid() == Some(kid)).cloned().collect(),
             None => all.filter(|k| k.accepts(alg)).cloned().collect(),
         };
-        if found.is_empty() { KeyLookup::UnknownKid } else { KeyLookup::Found(found) }
+        if found.is_empty() {
+            KeyLookup::UnknownKid
+        } else {
+            KeyLookup::Found(found)
+        }
     }
 }
 
@@ -352,18 +373,45 @@ mod tests {
             delays.push((store.next_fetch_at() - at(0)).whole_seconds());
         }
         assert_eq!(delays, [2, 4, 8, 16, 32, 64, 128, 256, 300, 300]);
-        assert!(matches!(store.lookup(Some("a"), Algorithm::EdDSA, at(0)), KeyLookup::Unavailable));
+        assert!(matches!(
+            store.lookup(Some("a"), Algorithm::EdDSA, at(0)),
+            KeyLookup::Unavailable
+        ));
     }
 
     #[test]
     fn rotation_keeps_old_key_for_grace() {
         let mut store = KeyStore::new("i", KeyStoreConfig::default());
-        assert!(store.on_fetch_success(ED_A.as_bytes(), at(0)).unwrap().changed);
-        assert!(!store.on_fetch_success(ED_A.as_bytes(), at(1)).unwrap().changed);
-        assert!(store.on_fetch_success(ED_B.as_bytes(), at(2)).unwrap().changed);
-        assert!(matches!(store.lookup(Some("a"), Algorithm::EdDSA, at(3)), KeyLookup::Found(_)));
-        assert!(matches!(store.lookup(Some("a"), Algorithm::EdDSA, at(700)), KeyLookup::UnknownKid));
-        assert!(matches!(store.lookup(Some("b"), Algorithm::EdDSA, at(700)), KeyLookup::Found(_)));
+        assert!(
+            store
+                .on_fetch_success(ED_A.as_bytes(), at(0))
+                .unwrap()
+                .changed
+        );
+        assert!(
+            !store
+                .on_fetch_success(ED_A.as_bytes(), at(1))
+                .unwrap()
+                .changed
+        );
+        assert!(
+            store
+                .on_fetch_success(ED_B.as_bytes(), at(2))
+                .unwrap()
+                .changed
+        );
+        assert!(matches!(
+            store.lookup(Some("a"), Algorithm::EdDSA, at(3)),
+            KeyLookup::Found(_)
+        ));
+        assert!(matches!(
+            store.lookup(Some("a"), Algorithm::EdDSA, at(700)),
+            KeyLookup::UnknownKid
+        ));
+        assert!(matches!(
+            store.lookup(Some("b"), Algorithm::EdDSA, at(700)),
+            KeyLookup::Found(_)
+        ));
     }
 
     #[test]

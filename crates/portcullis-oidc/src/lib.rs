@@ -110,11 +110,14 @@ pub use config::{
     parse_algorithm,
 };
 pub use discovery::{
-    DiscoveryDocument, MAX_DISCOVERY_BYTES, oauth_authorization_server_url, openid_configuration_url,
+    DiscoveryDocument, MAX_DISCOVERY_BYTES, oauth_authorization_server_url,
+    openid_configuration_url,
 };
 pub use error::Error;
 pub use jsonwebtoken::Algorithm;
-pub use jwks::{JwkSet, KeyType, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_RSA_BITS, SkippedKey, VerifyingKey};
+pub use jwks::{
+    JwkSet, KeyType, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_RSA_BITS, SkippedKey, VerifyingKey,
+};
 pub use jws::MAX_HEADER_BYTES;
 pub use keystore::{KeyLookup, KeyStore, KeyStoreState, KeyUpdate, Readiness};
 pub use principal::Principal;

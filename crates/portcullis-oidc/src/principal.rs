@@ -36,6 +36,36 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// A principal with these identifiers and no name, groups, roles,
+    /// scopes or audience (for hosts and tests that build one by hand; the
+    /// fields are public to fill in the rest).
+    ///
+    /// ```
+    /// use portcullis_oidc::Principal;
+    /// let p = Principal::new("alice@example.org", "https://idp", "u-1", time::OffsetDateTime::UNIX_EPOCH);
+    /// assert!(!p.has_scope("mail"));
+    /// ```
+    #[must_use]
+    pub fn new(
+        username: impl Into<String>,
+        issuer: impl Into<String>,
+        subject: impl Into<String>,
+        expires_at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            username: username.into(),
+            name: None,
+            groups: Vec::new(),
+            roles: Vec::new(),
+            scopes: Vec::new(),
+            issuer: issuer.into(),
+            subject: subject.into(),
+            audience: Vec::new(),
+            authorized_party: None,
+            expires_at,
+        }
+    }
+
     /// Whether the token granted `scope`.
     #[must_use]
     pub fn has_scope(&self, scope: &str) -> bool {

@@ -159,7 +159,10 @@ pub struct SaslErrorChallenge {
     pub scope: Option<String>,
     /// The provider's discovery document URL, so the client can find a token
     /// endpoint.
-    #[serde(rename = "openid-configuration", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "openid-configuration",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub openid_configuration: Option<String>,
 }
 
@@ -291,7 +294,9 @@ mod tests {
             "Bearer realm=\"mail\", error=\"insufficient_scope\", scope=\"mail openid\""
         );
         assert_eq!(
-            refusal.sasl_challenge(Some("https://idp/.well-known/openid-configuration")).to_json(),
+            refusal
+                .sasl_challenge(Some("https://idp/.well-known/openid-configuration"))
+                .to_json(),
             r#"{"status":"insufficient_scope","scope":"mail openid","openid-configuration":"https://idp/.well-known/openid-configuration"}"#
         );
     }
@@ -305,6 +310,9 @@ mod tests {
         assert!(refusal.is_temporary());
         assert_eq!(refusal.http_status(), 503);
         assert!(!Refusal::BadSignature.is_temporary());
-        assert_eq!(Refusal::BadSignature.sasl_challenge(None).to_json(), r#"{"status":"invalid_token"}"#);
+        assert_eq!(
+            Refusal::BadSignature.sasl_challenge(None).to_json(),
+            r#"{"status":"invalid_token"}"#
+        );
     }
 }

@@ -120,7 +120,10 @@ impl SignInConfig {
             authorization_endpoint: authorization_endpoint.into(),
             client_id: client_id.into(),
             redirect_uri: redirect_uri.into(),
-            scopes: ["openid", "email", "profile"].into_iter().map(str::to_owned).collect(),
+            scopes: ["openid", "email", "profile"]
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
             login_hint: LoginHintPolicy::Omit,
         }
     }
@@ -146,7 +149,11 @@ impl SignInConfig {
     /// Starts a sign-in with caller-supplied randomness (from a CSPRNG):
     /// returns the authorization URL to redirect to and the state to keep.
     #[must_use]
-    pub fn begin(&self, mailbox: Option<&str>, random: &[u8; SIGN_IN_RANDOM_BYTES]) -> (String, PendingSignIn) {
+    pub fn begin(
+        &self,
+        mailbox: Option<&str>,
+        random: &[u8; SIGN_IN_RANDOM_BYTES],
+    ) -> (String, PendingSignIn) {
         let (state_bytes, rest) = random.split_at(32);
         let (nonce_bytes, verifier_bytes) = rest.split_at(32);
         let pending = PendingSignIn {
@@ -156,7 +163,11 @@ impl SignInConfig {
             code_verifier: URL_SAFE_NO_PAD.encode(verifier_bytes),
         };
         let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(pending.code_verifier.as_bytes()));
-        let separator = if self.authorization_endpoint.contains('?') { '&' } else { '?' };
+        let separator = if self.authorization_endpoint.contains('?') {
+            '&'
+        } else {
+            '?'
+        };
         let mut url = format!(
             "{}{separator}response_type=code&client_id={}&redirect_uri={}&scope={}&state={}&nonce={}&code_challenge={}&code_challenge_method=S256",
             self.authorization_endpoint,
@@ -183,7 +194,10 @@ impl SignInConfig {
     ///
     /// # Errors
     /// [`Error::Random`] when the OS RNG fails.
-    pub fn begin_with_os_rng(&self, mailbox: Option<&str>) -> Result<(String, PendingSignIn), Error> {
+    pub fn begin_with_os_rng(
+        &self,
+        mailbox: Option<&str>,
+    ) -> Result<(String, PendingSignIn), Error> {
         let mut random = Zeroizing::new([0_u8; SIGN_IN_RANDOM_BYTES]);
         getrandom::fill(random.as_mut_slice()).map_err(|_| Error::Random)?;
         Ok(self.begin(mailbox, &random))
@@ -247,8 +261,14 @@ impl PendingSignIn {
             return Err(Error::Callback("state does not match this session".into()));
         }
         if let Some(error) = error {
-            let printable: String = error.chars().filter(|c| c.is_ascii_graphic()).take(64).collect();
-            return Err(Error::Callback(format!("identity provider returned error {printable}")));
+            let printable: String = error
+                .chars()
+                .filter(|c| c.is_ascii_graphic())
+                .take(64)
+                .collect();
+            return Err(Error::Callback(format!(
+                "identity provider returned error {printable}"
+            )));
         }
         match code {
             Some(code) if !code.is_empty() => Ok(AuthorizationCode(code)),
@@ -277,7 +297,9 @@ mod tests {
     fn login_hint_policies() {
         let (url, _) = config().begin(Some("a@b"), &[1; 96]);
         assert!(!url.contains("login_hint"));
-        let (url, _) = config().with_login_hint(LoginHintPolicy::Custom("x y".into())).begin(Some("a@b"), &[1; 96]);
+        let (url, _) = config()
+            .with_login_hint(LoginHintPolicy::Custom("x y".into()))
+            .begin(Some("a@b"), &[1; 96]);
         assert!(url.ends_with("&login_hint=x+y"));
     }
 
@@ -287,9 +309,23 @@ mod tests {
         let state = pending.state().to_owned();
         assert!(pending.check_callback("code=c&state=wrong").is_err());
         assert!(pending.check_callback(&format!("state={state}")).is_err());
-        assert!(pending.check_callback(&format!("error=access_denied&state={state}")).is_err());
-        assert!(pending.check_callback(&format!("code=a&code=b&state={state}")).is_err());
-        assert_eq!(pending.check_callback(&format!("code=c%2B&state={state}")).unwrap().expose(), "c+");
+        assert!(
+            pending
+                .check_callback(&format!("error=access_denied&state={state}"))
+                .is_err()
+        );
+        assert!(
+            pending
+                .check_callback(&format!("code=a&code=b&state={state}"))
+                .is_err()
+        );
+        assert_eq!(
+            pending
+                .check_callback(&format!("code=c%2B&state={state}"))
+                .unwrap()
+                .expose(),
+            "c+"
+        );
         assert!(format!("{pending:?}").contains("redacted"));
     }
 }

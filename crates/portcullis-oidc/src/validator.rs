@@ -69,8 +69,14 @@ pub struct OidcValidator {
 
 impl std::fmt::Debug for OidcValidator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let issuers: Vec<&str> = self.providers.iter().map(|p| p.config.issuer.as_str()).collect();
-        f.debug_struct("OidcValidator").field("issuers", &issuers).finish_non_exhaustive()
+        let issuers: Vec<&str> = self
+            .providers
+            .iter()
+            .map(|p| p.config.issuer.as_str())
+            .collect();
+        f.debug_struct("OidcValidator")
+            .field("issuers", &issuers)
+            .finish_non_exhaustive()
     }
 }
 
@@ -79,7 +85,9 @@ fn unix(now: OffsetDateTime) -> i64 {
 }
 
 fn leeway(provider: &ProviderConfig) -> i64 {
-    i64::try_from(provider.leeway_seconds).unwrap_or(i64::MAX / 4).min(i64::MAX / 4)
+    i64::try_from(provider.leeway_seconds)
+        .unwrap_or(i64::MAX / 4)
+        .min(i64::MAX / 4)
 }
 
 impl OidcValidator {
@@ -103,7 +111,11 @@ impl OidcValidator {
                 config: provider,
             });
         }
-        let max_token_bytes = providers.iter().map(|p| p.config.max_token_bytes).max().unwrap_or(0);
+        let max_token_bytes = providers
+            .iter()
+            .map(|p| p.config.max_token_bytes)
+            .max()
+            .unwrap_or(0);
         Ok(Self {
             providers,
             max_token_bytes,
@@ -116,7 +128,8 @@ impl OidcValidator {
     /// bytes); 0 entries disables the cache.
     #[must_use]
     pub fn with_cache_limits(self, max_entries: usize, max_bytes: usize) -> Self {
-        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) = TokenCache::new(max_entries, max_bytes);
+        *self.cache.lock().unwrap_or_else(PoisonError::into_inner) =
+            TokenCache::new(max_entries, max_bytes);
         self
     }
 
@@ -126,7 +139,11 @@ impl OidcValidator {
     }
 
     fn wake(&self) {
-        let waker = self.waker.read().unwrap_or_else(PoisonError::into_inner).clone();
+        let waker = self
+            .waker
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
         if let Some(waker) = waker {
             waker();
         }
@@ -134,7 +151,10 @@ impl OidcValidator {
 
     /// The configured providers with their ids.
     pub fn providers(&self) -> impl Iterator<Item = (ProviderId, &ProviderConfig)> {
-        self.providers.iter().enumerate().map(|(i, p)| (ProviderId(i), &p.config))
+        self.providers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (ProviderId(i), &p.config))
     }
 
     fn provider(&self, id: ProviderId) -> Option<&Provider> {
@@ -144,7 +164,10 @@ impl OidcValidator {
     /// Runs `f` with a provider's key store (read-only).
     pub fn with_key_store<R>(&self, id: ProviderId, f: impl FnOnce(&KeyStore) -> R) -> Option<R> {
         let provider = self.provider(id)?;
-        let store = provider.store.read().unwrap_or_else(PoisonError::into_inner);
+        let store = provider
+            .store
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         Some(f(&store))
     }
 
@@ -153,7 +176,12 @@ impl OidcValidator {
     pub fn readiness(&self) -> Vec<Readiness> {
         self.providers
             .iter()
-            .map(|p| p.store.read().unwrap_or_else(PoisonError::into_inner).readiness())
+            .map(|p| {
+                p.store
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .readiness()
+            })
             .collect()
     }
 
@@ -177,15 +205,24 @@ impl OidcValidator {
     pub fn next_fetch_at(&self) -> Option<OffsetDateTime> {
         self.providers
             .iter()
-            .map(|p| p.store.read().unwrap_or_else(PoisonError::into_inner).next_fetch_at())
+            .map(|p| {
+                p.store
+                    .read()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .next_fetch_at()
+            })
             .min()
     }
 
     /// Marks a fetch for `id` as started; false when none is due or one is
     /// already in flight.
     pub fn begin_fetch(&self, id: ProviderId, now: OffsetDateTime) -> bool {
-        self.provider(id)
-            .is_some_and(|p| p.store.write().unwrap_or_else(PoisonError::into_inner).begin_fetch(now))
+        self.provider(id).is_some_and(|p| {
+            p.store
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .begin_fetch(now)
+        })
     }
 
     /// Feeds a fetched JWKS document to provider `id`'s key store. A changed
@@ -194,9 +231,20 @@ impl OidcValidator {
     /// # Errors
     /// [`Error::Config`] for an unknown id; the JWKS parse error otherwise
     /// (the store then counts a failed fetch).
-    pub fn on_fetch_success(&self, id: ProviderId, jwks: &[u8], now: OffsetDateTime) -> Result<KeyUpdate, Error> {
-        let provider = self.provider(id).ok_or_else(|| Error::Config("unknown provider id".into()))?;
-        let update = provider.store.write().unwrap_or_else(PoisonError::into_inner).on_fetch_success(jwks, now)?;
+    pub fn on_fetch_success(
+        &self,
+        id: ProviderId,
+        jwks: &[u8],
+        now: OffsetDateTime,
+    ) -> Result<KeyUpdate, Error> {
+        let provider = self
+            .provider(id)
+            .ok_or_else(|| Error::Config("unknown provider id".into()))?;
+        let update = provider
+            .store
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+            .on_fetch_success(jwks, now)?;
         if update.changed {
             self.clear_cache();
         }
@@ -204,36 +252,58 @@ impl OidcValidator {
     }
 
     /// Records a failed fetch for provider `id`.
-    pub fn on_fetch_failure(&self, id: ProviderId, error: impl std::fmt::Display, now: OffsetDateTime) {
+    pub fn on_fetch_failure(
+        &self,
+        id: ProviderId,
+        error: impl std::fmt::Display,
+        now: OffsetDateTime,
+    ) {
         if let Some(provider) = self.provider(id) {
-            provider.store.write().unwrap_or_else(PoisonError::into_inner).on_fetch_failure(error, now);
+            provider
+                .store
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .on_fetch_failure(error, now);
         }
     }
 
     /// Makes every provider due for a fetch now.
     pub fn force_refresh(&self, now: OffsetDateTime) {
         for provider in &self.providers {
-            provider.store.write().unwrap_or_else(PoisonError::into_inner).force_refresh(now);
+            provider
+                .store
+                .write()
+                .unwrap_or_else(PoisonError::into_inner)
+                .force_refresh(now);
         }
         self.wake();
     }
 
     /// Empties the validated-token cache.
     pub fn clear_cache(&self) {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).clear();
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
     }
 
     /// How many tokens the cache holds.
     #[must_use]
     pub fn cached_tokens(&self) -> usize {
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 
     /// The discovery URL of the provider with this issuer, for the RFC 7628
     /// error challenge.
     #[must_use]
     pub fn openid_configuration_url(&self, issuer: &str) -> Option<String> {
-        self.providers.iter().find(|p| p.config.issuer == issuer).map(|p| p.config.discovery_url())
+        self.providers
+            .iter()
+            .find(|p| p.config.issuer == issuer)
+            .map(|p| p.config.discovery_url())
     }
 
     /// Validates a bearer access token and maps its claims.
@@ -246,7 +316,10 @@ impl OidcValidator {
     /// "try later" instead of "bad credentials".
     pub fn validate(&self, token: &str, now: OffsetDateTime) -> Result<Arc<Principal>, Refusal> {
         if token.len() > self.max_token_bytes {
-            return Err(Refusal::Oversize { size: token.len(), limit: self.max_token_bytes });
+            return Err(Refusal::Oversize {
+                size: token.len(),
+                limit: self.max_token_bytes,
+            });
         }
         let at = unix(now);
         let key = {
@@ -259,14 +332,17 @@ impl OidcValidator {
         };
         let checked = self.check(token, now, None)?;
         let principal = Arc::new(checked.principal);
-        self.cache.lock().unwrap_or_else(PoisonError::into_inner).insert(
-            key,
-            token,
-            Arc::clone(&principal),
-            checked.not_before,
-            checked.valid_until,
-            at,
-        );
+        self.cache
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(
+                key,
+                token,
+                Arc::clone(&principal),
+                checked.not_before,
+                checked.valid_until,
+                at,
+            );
         Ok(principal)
     }
 
@@ -274,7 +350,11 @@ impl OidcValidator {
     ///
     /// # Errors
     /// As [`validate`](Self::validate).
-    pub fn validate_uncached(&self, token: &str, now: OffsetDateTime) -> Result<Principal, Refusal> {
+    pub fn validate_uncached(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<Principal, Refusal> {
         self.check(token, now, None).map(|c| c.principal)
     }
 
@@ -295,17 +375,35 @@ impl OidcValidator {
         nonce: &str,
     ) -> Result<Principal, Refusal> {
         if token.len() > self.max_token_bytes {
-            return Err(Refusal::Oversize { size: token.len(), limit: self.max_token_bytes });
+            return Err(Refusal::Oversize {
+                size: token.len(),
+                limit: self.max_token_bytes,
+            });
         }
-        self.check(token, now, Some(IdTokenCheck { client_id, nonce })).map(|c| c.principal)
+        self.check(token, now, Some(IdTokenCheck { client_id, nonce }))
+            .map(|c| c.principal)
     }
 
-    fn check(&self, token: &str, now: OffsetDateTime, id_token: Option<IdTokenCheck<'_>>) -> Result<Checked, Refusal> {
+    fn check(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+        id_token: Option<IdTokenCheck<'_>>,
+    ) -> Result<Checked, Refusal> {
+        // Size first, before any decoding (every entry point comes here).
+        if token.len() > self.max_token_bytes {
+            return Err(Refusal::Oversize {
+                size: token.len(),
+                limit: self.max_token_bytes,
+            });
+        }
         let jws = CompactJws::split(token)?;
         let header = decode_header(jws.header, id_token.is_some())?;
         let payload = b64_decode(jws.payload, self.max_token_bytes)?;
         let claims = ClaimSet::parse(&payload)?;
-        let issuer = claims.string("iss").map_err(|_| Refusal::WrongIssuer { issuer: None })?;
+        let issuer = claims
+            .string("iss")
+            .map_err(|_| Refusal::WrongIssuer { issuer: None })?;
         let Some(issuer) = issuer else {
             return Err(Refusal::WrongIssuer { issuer: None });
         };
@@ -314,19 +412,31 @@ impl OidcValidator {
 
         // The token's `iss` selects the provider; among providers sharing an
         // issuer, the first whose audience rule accepts the token wins.
-        let mut candidates = self.providers.iter().filter(|p| p.config.issuer == *issuer).peekable();
-        let first = *candidates.peek().ok_or_else(|| Refusal::WrongIssuer { issuer: Some(issuer.to_string()) })?;
-        let chosen = candidates.find(|p| audience_ok(&p.config, &audiences, azp.as_deref(), id_token));
+        let mut candidates = self
+            .providers
+            .iter()
+            .filter(|p| p.config.issuer == *issuer)
+            .peekable();
+        let first = *candidates.peek().ok_or_else(|| Refusal::WrongIssuer {
+            issuer: Some(issuer.to_string()),
+        })?;
+        let chosen =
+            candidates.find(|p| audience_ok(&p.config, &audiences, azp.as_deref(), id_token));
         let audience_accepted = chosen.is_some();
         let provider = chosen.unwrap_or(first);
         let config = &provider.config;
 
         if token.len() > config.max_token_bytes {
-            return Err(Refusal::Oversize { size: token.len(), limit: config.max_token_bytes });
+            return Err(Refusal::Oversize {
+                size: token.len(),
+                limit: config.max_token_bytes,
+            });
         }
         let alg = parse_algorithm(&header.alg)
             .filter(|alg| provider.algorithms.contains(alg))
-            .ok_or_else(|| Refusal::AlgNotAllowed { detail: format!("{:?} is not allowed for {}", header.alg, config.issuer) })?;
+            .ok_or_else(|| Refusal::AlgNotAllowed {
+                detail: format!("{:?} is not allowed for {}", header.alg, config.issuer),
+            })?;
 
         self.verify_signature(provider, &jws, header.kid.as_deref(), alg, now)?;
 
@@ -335,7 +445,9 @@ impl OidcValidator {
         let skew = leeway(config);
         let exp = claims
             .numeric_date("exp")?
-            .ok_or_else(|| Refusal::BadClaims { detail: "exp is required".into() })?;
+            .ok_or_else(|| Refusal::BadClaims {
+                detail: "exp is required".into(),
+            })?;
         if at > exp.saturating_add(skew) {
             return Err(Refusal::Expired { expired_at: exp });
         }
@@ -352,7 +464,9 @@ impl OidcValidator {
             return Err(Refusal::IssuedInFuture { issued_at: iat });
         }
         if !audience_accepted {
-            return Err(Refusal::WrongAudience { issuer: config.issuer.clone() });
+            return Err(Refusal::WrongAudience {
+                issuer: config.issuer.clone(),
+            });
         }
         if let Some(check) = id_token {
             check_id_token(&claims, check)?;
@@ -362,18 +476,25 @@ impl OidcValidator {
         if id_token.is_none()
             && let Some(missing) = config.require_scopes.iter().find(|r| !scopes.contains(r))
         {
-            return Err(Refusal::MissingScope { missing: missing.clone(), required: provider.required_scopes.clone() });
+            return Err(Refusal::MissingScope {
+                missing: missing.clone(),
+                required: provider.required_scopes.clone(),
+            });
         }
 
         let subject = claims
             .string("sub")?
             .filter(|s| !s.is_empty())
-            .ok_or_else(|| Refusal::BadClaims { detail: "sub is required".into() })?;
+            .ok_or_else(|| Refusal::BadClaims {
+                detail: "sub is required".into(),
+            })?;
         let username = map_username(config, &claims)?;
         let name = claims.string(&config.claim_name)?.map(|s| s.into_owned());
         let (groups, roles) = groups_and_roles(config, &claims)?;
-        let expires_at = OffsetDateTime::from_unix_timestamp(exp)
-            .map_err(|_| Refusal::BadClaims { detail: "exp is out of range".into() })?;
+        let expires_at =
+            OffsetDateTime::from_unix_timestamp(exp).map_err(|_| Refusal::BadClaims {
+                detail: "exp is out of range".into(),
+            })?;
         Ok(Checked {
             principal: Principal {
                 username,
@@ -387,7 +508,10 @@ impl OidcValidator {
                 authorized_party: azp.map(|a| a.into_owned()),
                 expires_at,
             },
-            not_before: nbf.unwrap_or(i64::MIN).max(iat.unwrap_or(i64::MIN)).saturating_sub(skew),
+            not_before: nbf
+                .unwrap_or(i64::MIN)
+                .max(iat.unwrap_or(i64::MIN))
+                .saturating_sub(skew),
             valid_until: exp.saturating_add(skew),
         })
     }
@@ -402,7 +526,10 @@ impl OidcValidator {
     ) -> Result<(), Refusal> {
         let issuer = &provider.config.issuer;
         let (lookup, degraded) = {
-            let store = provider.store.read().unwrap_or_else(PoisonError::into_inner);
+            let store = provider
+                .store
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
             let degraded = match store.state() {
                 KeyStoreState::Degraded { last_error, .. } => Some(last_error.clone()),
                 _ => None,
@@ -413,7 +540,10 @@ impl OidcValidator {
             KeyLookup::Found(keys) => keys,
             KeyLookup::Unavailable => {
                 let detail = degraded.unwrap_or_else(|| "keys not fetched yet".into());
-                return Err(Refusal::ProviderUnavailable { issuer: issuer.clone(), detail });
+                return Err(Refusal::ProviderUnavailable {
+                    issuer: issuer.clone(),
+                    detail,
+                });
             }
             KeyLookup::UnknownKid => {
                 let requested = provider
@@ -427,9 +557,15 @@ impl OidcValidator {
                 // While the IdP is unreachable we cannot tell a rotated key
                 // from a forged kid: answer "try later", never "valid".
                 if let Some(detail) = degraded {
-                    return Err(Refusal::ProviderUnavailable { issuer: issuer.clone(), detail });
+                    return Err(Refusal::ProviderUnavailable {
+                        issuer: issuer.clone(),
+                        detail,
+                    });
                 }
-                return Err(Refusal::UnknownKid { kid: kid.map(str::to_owned), issuer: issuer.clone() });
+                return Err(Refusal::UnknownKid {
+                    kid: kid.map(str::to_owned),
+                    issuer: issuer.clone(),
+                });
             }
         };
         if jws.signature.is_empty() {
@@ -442,7 +578,12 @@ impl OidcValidator {
             });
         }
         for key in fitting {
-            if let Ok(true) = jsonwebtoken::crypto::verify(jws.signature, jws.signing_input.as_bytes(), key.decoding_key(), alg) {
+            if let Ok(true) = jsonwebtoken::crypto::verify(
+                jws.signature,
+                jws.signing_input.as_bytes(),
+                key.decoding_key(),
+                alg,
+            ) {
                 return Ok(());
             }
         }
@@ -456,7 +597,12 @@ struct Checked {
     valid_until: i64,
 }
 
-pub(crate) fn audience_ok(config: &ProviderConfig, aud: &[std::borrow::Cow<'_, str>], azp: Option<&str>, id_token: Option<IdTokenCheck<'_>>) -> bool {
+pub(crate) fn audience_ok(
+    config: &ProviderConfig,
+    aud: &[std::borrow::Cow<'_, str>],
+    azp: Option<&str>,
+    id_token: Option<IdTokenCheck<'_>>,
+) -> bool {
     if let Some(check) = id_token {
         return aud.iter().any(|a| a == check.client_id);
     }
@@ -472,17 +618,23 @@ fn check_id_token(claims: &ClaimSet<'_>, check: IdTokenCheck<'_>) -> Result<(), 
     let azp = claims.string("azp")?;
     // OpenID Connect Core §3.1.3.7 steps 4–5.
     if aud.len() > 1 && azp.is_none() {
-        return Err(Refusal::BadClaims { detail: "azp is required when aud has several values".into() });
+        return Err(Refusal::BadClaims {
+            detail: "azp is required when aud has several values".into(),
+        });
     }
     if let Some(azp) = &azp
         && azp != check.client_id
     {
-        return Err(Refusal::BadClaims { detail: "azp is not this client".into() });
+        return Err(Refusal::BadClaims {
+            detail: "azp is not this client".into(),
+        });
     }
     let nonce = claims.string("nonce")?.unwrap_or_default();
     let equal: bool = nonce.as_bytes().ct_eq(check.nonce.as_bytes()).into();
     if check.nonce.is_empty() || !equal {
-        return Err(Refusal::BadClaims { detail: "nonce does not match the authorization request".into() });
+        return Err(Refusal::BadClaims {
+            detail: "nonce does not match the authorization request".into(),
+        });
     }
     Ok(())
 }
@@ -504,8 +656,15 @@ pub(crate) fn scopes(claims: &ClaimSet<'_>) -> Result<Vec<String>, Refusal> {
 }
 
 /// Group names from the groups claim, and the role names they map to.
-pub(crate) fn groups_and_roles(config: &ProviderConfig, claims: &ClaimSet<'_>) -> Result<(Vec<String>, Vec<String>), Refusal> {
-    let groups: Vec<String> = claims.strings(&config.claim_groups)?.into_iter().map(|g| g.into_owned()).collect();
+pub(crate) fn groups_and_roles(
+    config: &ProviderConfig,
+    claims: &ClaimSet<'_>,
+) -> Result<(Vec<String>, Vec<String>), Refusal> {
+    let groups: Vec<String> = claims
+        .strings(&config.claim_groups)?
+        .into_iter()
+        .map(|g| g.into_owned())
+        .collect();
     let mut roles: Vec<String> = Vec::new();
     for group in &groups {
         if let Some(mapped) = config.group_roles.get(group) {
@@ -522,20 +681,34 @@ pub(crate) fn groups_and_roles(config: &ProviderConfig, claims: &ClaimSet<'_>) -
 /// The username rule: the configured claim, else `email` (unless
 /// `email_verified` is false), with `@domain` appended when there is no `@`,
 /// lower-cased.
-pub(crate) fn map_username(config: &ProviderConfig, claims: &ClaimSet<'_>) -> Result<String, Refusal> {
-    let primary = claims.string(&config.claim_username)?.filter(|s| !s.is_empty());
+pub(crate) fn map_username(
+    config: &ProviderConfig,
+    claims: &ClaimSet<'_>,
+) -> Result<String, Refusal> {
+    let primary = claims
+        .string(&config.claim_username)?
+        .filter(|s| !s.is_empty());
     let value = match primary {
         Some(value) => value,
         None => {
             let verified = claims.boolean("email_verified") != Some(false);
-            match claims.string("email")?.filter(|s| !s.is_empty() && verified) {
+            match claims
+                .string("email")?
+                .filter(|s| !s.is_empty() && verified)
+            {
                 Some(email) => email,
-                None => return Err(Refusal::NoUsername { claim: config.claim_username.clone() }),
+                None => {
+                    return Err(Refusal::NoUsername {
+                        claim: config.claim_username.clone(),
+                    });
+                }
             }
         }
     };
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(Refusal::BadClaims { detail: "username contains whitespace or control characters".into() });
+        return Err(Refusal::BadClaims {
+            detail: "username contains whitespace or control characters".into(),
+        });
     }
     let mut username = value.to_lowercase();
     if !username.contains('@')
@@ -560,12 +733,17 @@ mod tests {
 
     #[test]
     fn username_rules() {
-        let config = ProviderConfig::new("i").with_audiences(["a"]).with_username_domain("Example.org");
+        let config = ProviderConfig::new("i")
+            .with_audiences(["a"])
+            .with_username_domain("Example.org");
         let claims = ClaimSet::parse(br#"{"preferred_username":"Alice"}"#).unwrap();
         assert_eq!(map_username(&config, &claims).unwrap(), "alice@example.org");
         let claims = ClaimSet::parse(br#"{"email":"Bob@Mail.Example"}"#).unwrap();
         assert_eq!(map_username(&config, &claims).unwrap(), "bob@mail.example");
         let claims = ClaimSet::parse(br#"{"email":"bob@x","email_verified":false}"#).unwrap();
-        assert!(matches!(map_username(&config, &claims), Err(Refusal::NoUsername { .. })));
+        assert!(matches!(
+            map_username(&config, &claims),
+            Err(Refusal::NoUsername { .. })
+        ));
     }
 }

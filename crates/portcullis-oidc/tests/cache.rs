@@ -16,7 +16,12 @@ fn repeat_token_is_served_from_the_cache_until_exp() {
     assert_eq!(v.cached_tokens(), 1);
     // Still valid up to exp + leeway, refused after, cache or not.
     assert_eq!(kind(v.validate(&token, at(NOW + 360))), "ok");
-    assert_eq!(v.validate(&token, at(NOW + 361)), Err(Refusal::Expired { expired_at: NOW + 300 }));
+    assert_eq!(
+        v.validate(&token, at(NOW + 361)),
+        Err(Refusal::Expired {
+            expired_at: NOW + 300
+        })
+    );
     // A token that differs in one byte of the signature is not a hit.
     let mut forged = token.clone();
     let last = forged.pop().unwrap();
@@ -38,9 +43,17 @@ fn rotation_clears_the_cache() {
     v.validate(&mint("rsa-1", &claims()), now()).unwrap();
     assert_eq!(v.cached_tokens(), 1);
     // Same key set again: no rotation, cache kept.
-    assert!(!v.on_fetch_success(ProviderId(0), &data("jwks.json"), now()).unwrap().changed);
+    assert!(
+        !v.on_fetch_success(ProviderId(0), &data("jwks.json"), now())
+            .unwrap()
+            .changed
+    );
     assert_eq!(v.cached_tokens(), 1);
-    assert!(v.on_fetch_success(ProviderId(0), &data("jwks-rotated.json"), now()).unwrap().changed);
+    assert!(
+        v.on_fetch_success(ProviderId(0), &data("jwks-rotated.json"), now())
+            .unwrap()
+            .changed
+    );
     assert_eq!(v.cached_tokens(), 0);
 }
 

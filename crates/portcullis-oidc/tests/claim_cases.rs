@@ -31,7 +31,9 @@ fn default_kid() -> String {
 }
 
 fn provider_for(patch: Option<&Value>) -> ProviderConfig {
-    let Some(patch) = patch else { return provider() };
+    let Some(patch) = patch else {
+        return provider();
+    };
     let mut base = serde_json::json!({
         "issuer": crate::support::ISSUER,
         "audiences": ["bulwark", "stalwart-webui"],

@@ -35,5 +35,8 @@ fn invalid_configurations() {
         let result = OidcConfig::from_json(json).and_then(OidcValidator::new);
         assert!(matches!(result, Err(Error::Config(_))), "{json}");
     }
-    assert!(OidcConfig::from_json(r#"{"providers":[{"issuer":"i","audiences":["a"]}],"extra":1}"#).is_err());
+    assert!(
+        OidcConfig::from_json(r#"{"providers":[{"issuer":"i","audiences":["a"]}],"extra":1}"#)
+            .is_err()
+    );
 }

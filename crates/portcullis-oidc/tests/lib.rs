@@ -1,5 +1,11 @@
 //! Public-API tests of portcullis-oidc, in one integration binary.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests may panic")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests may panic"
+)]
 
 mod support;
 
@@ -9,5 +15,6 @@ mod config;
 mod header_cases;
 mod lifecycle;
 mod opaque;
+mod properties;
 mod providers;
 mod signin;

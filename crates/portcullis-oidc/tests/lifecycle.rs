@@ -7,7 +7,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use portcullis_oidc::fetch::{FetchConfig, Fetcher};
-use portcullis_oidc::{KeyStoreConfig, OidcConfig, OidcValidator, ProviderConfig, ProviderId, Refusal};
+use portcullis_oidc::{
+    KeyStoreConfig, OidcConfig, OidcValidator, ProviderConfig, ProviderId, Refusal,
+};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -53,18 +55,29 @@ impl Idp {
     async fn start_on(addr: SocketAddr, jwks: &str) -> Self {
         let listener = TcpListener::bind(addr).await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let state = Arc::new(Mutex::new(IdpState { mode: Mode::Up, jwks: data(jwks), discovery_hits: 0, jwks_hits: 0 }));
+        let state = Arc::new(Mutex::new(IdpState {
+            mode: Mode::Up,
+            jwks: data(jwks),
+            discovery_hits: 0,
+            jwks_hits: 0,
+        }));
         let shared = Arc::clone(&state);
         let task = tokio::spawn(async move {
             loop {
-                let Ok((stream, _)) = listener.accept().await else { return };
+                let Ok((stream, _)) = listener.accept().await else {
+                    return;
+                };
                 let shared = Arc::clone(&shared);
                 tokio::spawn(async move {
                     let _ignored = serve(stream, addr, shared).await;
                 });
             }
         });
-        Self { addr, state, task: Some(task) }
+        Self {
+            addr,
+            state,
+            task: Some(task),
+        }
     }
 
     async fn start(jwks: &str) -> Self {
@@ -96,7 +109,11 @@ impl Drop for Idp {
     }
 }
 
-async fn serve(mut stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<IdpState>>) -> std::io::Result<()> {
+async fn serve(
+    mut stream: TcpStream,
+    addr: SocketAddr,
+    state: Arc<Mutex<IdpState>>,
+) -> std::io::Result<()> {
     let mut request = Vec::new();
     let mut buf = [0_u8; 1024];
     while !request.windows(4).any(|w| w == b"\r\n\r\n") && request.len() < 8192 {
@@ -114,7 +131,11 @@ async fn serve(mut stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<IdpStat
         let mode = s.mode;
         if path.ends_with("/.well-known/openid-configuration") {
             s.discovery_hits += 1;
-            let iss = if mode == Mode::WrongIssuer { "http://127.0.0.1:1/elsewhere".to_owned() } else { issuer.clone() };
+            let iss = if mode == Mode::WrongIssuer {
+                "http://127.0.0.1:1/elsewhere".to_owned()
+            } else {
+                issuer.clone()
+            };
             let doc = json!({"issuer": iss, "jwks_uri": format!("{issuer}/protocol/openid-connect/certs")});
             (mode, "200 OK", serde_json::to_vec(&doc).unwrap())
         } else if path.ends_with("/certs") {
@@ -133,7 +154,10 @@ async fn serve(mut stream: TcpStream, addr: SocketAddr, state: Arc<Mutex<IdpStat
             (status, body)
         }
     };
-    let head = format!("HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
     stream.write_all(head.as_bytes()).await?;
     stream.write_all(&body).await?;
     stream.shutdown().await
@@ -158,7 +182,9 @@ impl Drop for Harness {
 }
 
 fn start_validator(addr: SocketAddr, key_store: KeyStoreConfig, fetch: FetchConfig) -> Harness {
-    let provider = ProviderConfig::new(Idp::issuer(addr)).with_audiences(["bulwark"]).with_key_store(key_store);
+    let provider = ProviderConfig::new(Idp::issuer(addr))
+        .with_audiences(["bulwark"])
+        .with_key_store(key_store);
     let validator = Arc::new(OidcValidator::new(OidcConfig::new(vec![provider])).unwrap());
     let fetcher = Arc::new(Fetcher::new(fetch).unwrap());
     let driver = tokio::spawn(fetcher.run(Arc::clone(&validator)));
@@ -180,7 +206,9 @@ fn token(kid: &str, addr: SocketAddr) -> String {
 }
 
 fn validate(h: &Harness, token: &str) -> Result<String, Refusal> {
-    h.validator.validate(token, OffsetDateTime::now_utc()).map(|p| p.username.clone())
+    h.validator
+        .validate(token, OffsetDateTime::now_utc())
+        .map(|p| p.username.clone())
 }
 
 /// Polls `check` every 20 ms for at most `limit`.
@@ -223,10 +251,16 @@ async fn idp_answering_503_at_boot_is_unavailable() {
     idp.set_mode(Mode::Unavailable);
     let h = start_validator(idp.addr, key_store(), fast_fetch());
     assert!(eventually(Duration::from_secs(5), || state(&h) == "degraded").await);
-    assert_eq!(validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(), "provider-unavailable");
+    assert_eq!(
+        validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(),
+        "provider-unavailable"
+    );
     idp.set_mode(Mode::Up);
     assert!(eventually(Duration::from_secs(10), || h.validator.is_ready()).await);
-    assert_eq!(validate(&h, &token("rsa-1", idp.addr)), Ok("alice".to_owned()));
+    assert_eq!(
+        validate(&h, &token("rsa-1", idp.addr)),
+        Ok("alice".to_owned())
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +281,9 @@ async fn rotation_is_honoured() {
     // The rotation cleared the cache; the old key still verifies during its
     // grace period.
     assert_eq!(validate(&h, &old), Ok("alice".to_owned()));
-    h.validator.with_key_store(ProviderId(0), |s| assert!(s.generation() >= 2)).unwrap();
+    h.validator
+        .with_key_store(ProviderId(0), |s| assert!(s.generation() >= 2))
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,7 +313,12 @@ async fn no_refresh_storm_under_unknown_kid_flood() {
     for i in 0..2000 {
         let mut header = header_base.clone();
         header["kid"] = json!(format!("forged-{i}"));
-        let forged = crate::support::mint_raw(&header, &claims, Some("rsa-attacker"), jsonwebtoken::Algorithm::RS256);
+        let forged = crate::support::mint_raw(
+            &header,
+            &claims,
+            Some("rsa-attacker"),
+            jsonwebtoken::Algorithm::RS256,
+        );
         assert_eq!(validate(&h, &forged).unwrap_err().kind(), "unknown-kid");
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -296,10 +337,23 @@ async fn garbage_degrades_but_keeps_known_keys() {
     assert!(eventually(Duration::from_secs(5), || state(&h) == "degraded").await);
     let readiness = &h.validator.readiness()[0];
     assert!(readiness.ready, "keys from the last good fetch stay in use");
-    assert!(readiness.last_error.as_deref().unwrap().starts_with("invalid "), "{readiness:?}");
-    assert_eq!(validate(&h, &token("ec-p256", idp.addr)), Ok("alice".to_owned()));
+    assert!(
+        readiness
+            .last_error
+            .as_deref()
+            .unwrap()
+            .starts_with("invalid "),
+        "{readiness:?}"
+    );
+    assert_eq!(
+        validate(&h, &token("ec-p256", idp.addr)),
+        Ok("alice".to_owned())
+    );
     // An unknown kid while degraded is a temporary refusal, not "invalid".
-    assert_eq!(validate(&h, &token("rsa-2", idp.addr)).unwrap_err().kind(), "provider-unavailable");
+    assert_eq!(
+        validate(&h, &token("rsa-2", idp.addr)).unwrap_err().kind(),
+        "provider-unavailable"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -308,7 +362,10 @@ async fn garbage_at_boot_is_unavailable() {
     idp.set_mode(Mode::Garbage);
     let h = start_validator(idp.addr, key_store(), fast_fetch());
     assert!(eventually(Duration::from_secs(5), || state(&h) == "degraded").await);
-    assert_eq!(validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(), "provider-unavailable");
+    assert_eq!(
+        validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(),
+        "provider-unavailable"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -319,7 +376,10 @@ async fn slow_idp_times_out() {
     assert!(eventually(Duration::from_secs(5), || state(&h) == "degraded").await);
     let error = h.validator.readiness()[0].last_error.clone().unwrap();
     assert!(error.contains("fetch failed"), "{error}");
-    assert_eq!(validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(), "provider-unavailable");
+    assert_eq!(
+        validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(),
+        "provider-unavailable"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -328,6 +388,13 @@ async fn discovery_issuer_mismatch_is_refused() {
     idp.set_mode(Mode::WrongIssuer);
     let h = start_validator(idp.addr, key_store(), fast_fetch());
     assert!(eventually(Duration::from_secs(5), || state(&h) == "degraded").await);
-    assert_eq!(idp.jwks_hits(), 0, "keys are never fetched from an impostor's document");
-    assert_eq!(validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(), "provider-unavailable");
+    assert_eq!(
+        idp.jwks_hits(),
+        0,
+        "keys are never fetched from an impostor's document"
+    );
+    assert_eq!(
+        validate(&h, &token("rsa-1", idp.addr)).unwrap_err().kind(),
+        "provider-unavailable"
+    );
 }

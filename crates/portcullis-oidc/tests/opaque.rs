@@ -21,7 +21,9 @@ impl TokenIntrospector for FakeIntrospection {
 
 fn opaque() -> OpaqueTokenValidator {
     OpaqueTokenValidator::new(
-        ProviderConfig::new("https://accounts.example").with_audiences(["mail-client"]).with_required_scopes(["mail"]),
+        ProviderConfig::new("https://accounts.example")
+            .with_audiences(["mail-client"])
+            .with_required_scopes(["mail"]),
     )
     .unwrap()
 }
@@ -32,28 +34,63 @@ async fn introspection_is_cached_until_exp() {
         r#"{{"active":true,"client_id":"mail-client","sub":"7","username":"Dave","scope":"mail","exp":{}}}"#,
         NOW + 100
     );
-    let source = FakeIntrospection { calls: AtomicUsize::new(0), answer: Ok(body.into_bytes()) };
+    let source = FakeIntrospection {
+        calls: AtomicUsize::new(0),
+        answer: Ok(body.into_bytes()),
+    };
     let v = opaque();
-    let p = v.validate_introspected(&source, "tok", now()).await.unwrap();
+    let p = v
+        .validate_introspected(&source, "tok", now())
+        .await
+        .unwrap();
     assert_eq!(p.username, "dave");
-    v.validate_introspected(&source, "tok", at(NOW + 100)).await.unwrap();
+    v.validate_introspected(&source, "tok", at(NOW + 100))
+        .await
+        .unwrap();
     assert_eq!(source.calls.load(Ordering::SeqCst), 1);
     // After exp the cache no longer answers, and the IdP's answer is expired.
-    assert_eq!(v.validate_introspected(&source, "tok", at(NOW + 161)).await.unwrap_err().kind(), "expired");
+    assert_eq!(
+        v.validate_introspected(&source, "tok", at(NOW + 161))
+            .await
+            .unwrap_err()
+            .kind(),
+        "expired"
+    );
     assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 }
 
 #[tokio::test]
 async fn introspection_failures() {
     let v = opaque();
-    let down = FakeIntrospection { calls: AtomicUsize::new(0), answer: Err(OpaqueError::Unavailable("timeout".into())) };
-    let refusal = v.validate_introspected(&down, "tok", now()).await.unwrap_err();
+    let down = FakeIntrospection {
+        calls: AtomicUsize::new(0),
+        answer: Err(OpaqueError::Unavailable("timeout".into())),
+    };
+    let refusal = v
+        .validate_introspected(&down, "tok", now())
+        .await
+        .unwrap_err();
     assert!(refusal.is_temporary());
-    let rejected = FakeIntrospection { calls: AtomicUsize::new(0), answer: Err(OpaqueError::Rejected) };
-    assert_eq!(v.validate_introspected(&rejected, "tok", now()).await.unwrap_err().kind(), "inactive");
+    let rejected = FakeIntrospection {
+        calls: AtomicUsize::new(0),
+        answer: Err(OpaqueError::Rejected),
+    };
+    assert_eq!(
+        v.validate_introspected(&rejected, "tok", now())
+            .await
+            .unwrap_err()
+            .kind(),
+        "inactive"
+    );
     let no_scope = FakeIntrospection {
         calls: AtomicUsize::new(0),
         answer: Ok(br#"{"active":true,"client_id":"mail-client","username":"d"}"#.to_vec()),
     };
-    assert_eq!(v.validate_introspected(&no_scope, "tok", now()).await.unwrap_err().kind(), "missing-scope");
+    assert_eq!(
+        v.validate_introspected(&no_scope, "tok", now())
+            .await
+            .unwrap_err()
+            .kind(),
+        "missing-scope"
+    );
 }

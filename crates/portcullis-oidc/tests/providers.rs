@@ -13,7 +13,9 @@ fn two_issuers() -> OidcValidator {
             .with_audiences(["stalwart-webui"])
             .with_username_domain("example.org"),
         // Same issuer as the first, another client with another mapping.
-        ProviderConfig::new(ISSUER).with_audiences(["admin-cli"]).with_required_scopes(["admin"]),
+        ProviderConfig::new(ISSUER)
+            .with_audiences(["admin-cli"])
+            .with_required_scopes(["admin"]),
     ]);
     let v = OidcValidator::new(config).unwrap();
     for id in v.due(now()) {
@@ -36,12 +38,18 @@ fn issuer_selects_the_provider() {
     webui["aud"] = json!("stalwart-webui");
     let principal = v.validate(&mint("ec-p256", &webui), now()).unwrap();
     assert_eq!(principal.username, "alice@example.org");
-    assert_eq!(principal.issuer, "https://authentik.example/application/o/webui/");
+    assert_eq!(
+        principal.issuer,
+        "https://authentik.example/application/o/webui/"
+    );
 
     // A webui token presented with the webmail issuer is the wrong audience.
     let mut crossed = claims();
     crossed["aud"] = json!("stalwart-webui");
-    assert_eq!(kind(v.validate(&mint("rsa-1", &crossed), now())), "wrong-audience");
+    assert_eq!(
+        kind(v.validate(&mint("rsa-1", &crossed), now())),
+        "wrong-audience"
+    );
 }
 
 #[test]
@@ -49,7 +57,10 @@ fn same_issuer_second_client_uses_its_own_rules() {
     let v = two_issuers();
     let mut admin = claims();
     admin["aud"] = json!("admin-cli");
-    assert_eq!(kind(v.validate(&mint("rsa-1", &admin), now())), "missing-scope");
+    assert_eq!(
+        kind(v.validate(&mint("rsa-1", &admin), now())),
+        "missing-scope"
+    );
     admin["scope"] = json!("admin");
     assert_eq!(kind(v.validate(&mint("rsa-1", &admin), now())), "ok");
 }
@@ -61,14 +72,21 @@ fn one_provider_down_does_not_affect_another() {
         ProviderConfig::new("https://down.example").with_audiences(["bulwark"]),
     ]);
     let v = OidcValidator::new(config).unwrap();
-    v.on_fetch_success(ProviderId(0), &data("jwks.json"), now()).unwrap();
+    v.on_fetch_success(ProviderId(0), &data("jwks.json"), now())
+        .unwrap();
     v.on_fetch_failure(ProviderId(1), "connection refused", now());
     assert!(!v.is_ready());
     assert_eq!(kind(v.validate(&mint("rsa-1", &claims()), now())), "ok");
     let mut other = claims();
     other["iss"] = json!("https://down.example");
-    assert_eq!(kind(v.validate(&mint("rsa-1", &other), now())), "provider-unavailable");
+    assert_eq!(
+        kind(v.validate(&mint("rsa-1", &other), now())),
+        "provider-unavailable"
+    );
     let readiness = v.readiness();
     assert_eq!(readiness[1].state, "degraded");
-    assert_eq!(readiness[1].last_error.as_deref(), Some("connection refused"));
+    assert_eq!(
+        readiness[1].last_error.as_deref(),
+        Some("connection refused")
+    );
 }

@@ -21,7 +21,9 @@ pub(crate) fn at(unix: i64) -> OffsetDateTime {
 }
 
 pub(crate) fn data(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -36,7 +38,9 @@ pub(crate) fn provider() -> ProviderConfig {
 /// A validator for `provider` with tests/data/jwks.json loaded.
 pub(crate) fn validator_for(provider: ProviderConfig) -> OidcValidator {
     let validator = OidcValidator::new(OidcConfig::new(vec![provider])).unwrap();
-    validator.on_fetch_success(ProviderId(0), &data("jwks.json"), now()).unwrap();
+    validator
+        .on_fetch_success(ProviderId(0), &data("jwks.json"), now())
+        .unwrap();
     validator
 }
 
@@ -94,7 +98,12 @@ pub(crate) fn mint(kid: &str, claims: &Value) -> String {
 
 /// A token with a hand-written header, signed by `signer_kid`'s key with
 /// `alg` (or left unsigned when `signer_kid` is None).
-pub(crate) fn mint_raw(header: &Value, claims: &Value, signer_kid: Option<&str>, alg: Algorithm) -> String {
+pub(crate) fn mint_raw(
+    header: &Value,
+    claims: &Value,
+    signer_kid: Option<&str>,
+    alg: Algorithm,
+) -> String {
     let h = URL_SAFE_NO_PAD.encode(serde_json::to_vec(header).unwrap());
     let c = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
     let input = format!("{h}.{c}");

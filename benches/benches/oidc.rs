@@ -1,0 +1,145 @@
+//! JWT validation with claim mapping, and the validated-token cache.
+//!
+//! Peer: bare `jsonwebtoken::decode` (11, `aws_lc_rs` backend) of the same
+//! token with the same key into a typed claims struct, with `iss`, `aud` and
+//! `exp` validation, measured in the same run. portcullis does strictly more
+//! (header policy, `crit`, provider selection by `iss`, key lookup by `kid`,
+//! `nbf`/`iat`, scopes, username mapping, group→role mapping).
+
+use std::hint::black_box;
+use std::path::PathBuf;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+const ISSUER: &str = "https://sso.example.org/realms/mail";
+
+fn data(name: &str) -> Vec<u8> {
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../crates/portcullis-oidc/tests/data");
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+/// What a server would decode the bare way: the claims portcullis maps.
+#[derive(Deserialize)]
+#[allow(dead_code, reason = "fields are decoded to cost what mapping costs")]
+struct Claims {
+    iss: String,
+    sub: String,
+    aud: Value,
+    exp: u64,
+    preferred_username: Option<String>,
+    email: Option<String>,
+    name: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    scope: Option<String>,
+}
+
+struct Case {
+    token: String,
+    key: DecodingKey,
+    validation: Validation,
+}
+
+fn case(kid: &str, alg: Algorithm, exp: i64) -> Case {
+    let pem = data(&format!("{kid}.pem"));
+    let encoding = match alg {
+        Algorithm::RS256 => EncodingKey::from_rsa_pem(&pem).unwrap(),
+        Algorithm::ES256 => EncodingKey::from_ec_pem(&pem).unwrap(),
+        _ => EncodingKey::from_ed_pem(&pem).unwrap(),
+    };
+    let mut header = Header::new(alg);
+    header.kid = Some(kid.to_owned());
+    header.typ = Some("JWT".into());
+    let claims = json!({
+        "iss": ISSUER, "sub": "f0c1d2e3-0000-4000-8000-000000000001", "aud": "bulwark",
+        "azp": "bulwark", "exp": exp, "iat": exp - 3610, "nbf": exp - 3610,
+        "preferred_username": "Alice", "email": "alice@example.org", "name": "Alice Liddell",
+        "groups": ["staff", "/mail-admins"], "scope": "openid email mail",
+    });
+    let token = jsonwebtoken::encode(&header, &claims, &encoding).unwrap();
+    let jwks: Value = serde_json::from_slice(&data("jwks.json")).unwrap();
+    let jwk = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == kid)
+        .unwrap();
+    let s = |f: &str| jwk[f].as_str().unwrap();
+    let key = match alg {
+        Algorithm::RS256 => DecodingKey::from_rsa_components(s("n"), s("e")).unwrap(),
+        Algorithm::ES256 => DecodingKey::from_ec_components(s("x"), s("y")).unwrap(),
+        _ => DecodingKey::from_ed_components(s("x")).unwrap(),
+    };
+    let mut validation = Validation::new(alg);
+    validation.set_audience(&["bulwark", "stalwart-webui"]);
+    validation.set_issuer(&[ISSUER]);
+    Case {
+        token,
+        key,
+        validation,
+    }
+}
+
+fn validator() -> OidcValidator {
+    let provider = ProviderConfig::new(ISSUER)
+        .with_audiences(["bulwark", "stalwart-webui"])
+        .with_required_scopes(["mail"])
+        .with_username_domain("example.org")
+        .with_group_roles("staff", ["user"])
+        .with_group_roles("/mail-admins", ["admin"]);
+    let v = OidcValidator::new(OidcConfig::new(vec![provider])).unwrap();
+    v.on_fetch_success(ProviderId(0), &data("jwks.json"), OffsetDateTime::now_utc())
+        .unwrap();
+    v
+}
+
+fn bench(c: &mut Criterion) {
+    // jsonwebtoken checks `exp` against the system clock, so the token must
+    // be valid now; portcullis gets the same instant passed in.
+    let now = OffsetDateTime::now_utc();
+    let exp = now.unix_timestamp() + 3600;
+    let v = validator();
+    for (name, kid, alg) in [
+        ("rs256", "rsa-1", Algorithm::RS256),
+        ("es256", "ec-p256", Algorithm::ES256),
+        ("eddsa", "ed25519", Algorithm::EdDSA),
+    ] {
+        let case = case(kid, alg, exp);
+        assert_eq!(
+            v.validate_uncached(&case.token, now).unwrap().username,
+            "alice@example.org"
+        );
+        assert!(jsonwebtoken::decode::<Claims>(&case.token, &case.key, &case.validation).is_ok());
+        let mut group = c.benchmark_group(format!("oidc/{name}"));
+        group.bench_function("jsonwebtoken::decode (bare)", |b| {
+            b.iter(|| {
+                jsonwebtoken::decode::<Claims>(black_box(&case.token), &case.key, &case.validation)
+                    .unwrap()
+            });
+        });
+        group.bench_function("portcullis validate + mapping (cold)", |b| {
+            b.iter(|| v.validate_uncached(black_box(&case.token), now).unwrap());
+        });
+        group.finish();
+    }
+
+    let case = case("rsa-1", Algorithm::RS256, exp);
+    let mut group = c.benchmark_group("oidc/cache");
+    group.bench_function("cold validation (rs256)", |b| {
+        b.iter(|| v.validate_uncached(black_box(&case.token), now).unwrap());
+    });
+    v.validate(&case.token, now).unwrap();
+    group.bench_function("repeat token (cached)", |b| {
+        b.iter(|| v.validate(black_box(&case.token), now).unwrap());
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
