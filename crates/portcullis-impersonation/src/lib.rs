@@ -77,7 +77,9 @@
 //!   ([`SyntaxError::AmbiguousSeparators`]); Stalwart silently takes the last
 //!   one and Dovecot the first, and either surprises someone.
 //! - **Escape**: `%%` is a literal `%`, so `100%%@example.org` logs in as
-//!   `100%@example.org`. (Or disable the separator.)
+//!   `100%@example.org`. (Or disable the separator.) A target ending, or
+//!   an actor starting, with the separator cannot be written this way
+//!   (`a%%%b` is ambiguous); use the authzid for those.
 //! - **Empty parts** are refused (`%admin`, `alice%`).
 //! - **`a%a` is a plain login**, compared after normalisation.
 //! - **Normalisation** ([`normalize_name`], applied to each part and to the
@@ -131,7 +133,9 @@
 //! [`ImpersonationPolicy::decide`] emits one `tracing` event per attempt,
 //! target [`AUDIT_TARGET`] (`portcullis::audit`), with the fields `event`,
 //! `surface`, `remote_ip`, `login`, `form`, `account` (actor), `acting_as`
-//! (target), `credential_kind`, `credential_id`, `outcome` and `reason`.
+//! (target), `credential_kind`, `credential_id`, `outcome` (`granted`,
+//! `refused`, or `plain` when the target is the actor itself) and `reason`
+//! (the refusal's kind).
 //! No secret is ever recorded. [`ImpersonationPolicy::evaluate`] decides
 //! without the event.
 //!

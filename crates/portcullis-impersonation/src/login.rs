@@ -106,7 +106,10 @@ impl LoginName {
 ///   login `a%b@example.org`. A run of 2n separators is n literal ones. This
 ///   keeps working for addresses whose local part holds the separator
 ///   without disabling the syntax; disabling it
-///   ([`Separators::NONE`]) is the other way.
+///   ([`Separators::NONE`]) is the other way. One limit: a target that
+///   *ends* with the separator, or an actor that *starts* with it, cannot be
+///   written next to the splitting separator (`a%` + `b` gives the odd run
+///   `a%%%b`, refused below); such accounts use SASL authzid instead.
 /// - **Ambiguity** is refused ([`SyntaxError::AmbiguousSeparators`]): two or
 ///   more separators (`a%b%c`, `a%b*c`), or an odd run of three or more
 ///   (`a%%%b`: `a%` + `b`, or `a` + `%b`?). Stalwart silently takes the
