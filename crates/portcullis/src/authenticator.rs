@@ -16,8 +16,7 @@ use portcullis_credentials::{
 };
 use portcullis_impersonation::{
     AccountFacts, ActorCredential, Attempt, CredentialClass, CredentialId as ActorCredentialId,
-    ImpersonationPolicy,
-    LoginName, LoginSyntax,
+    ImpersonationPolicy, LoginName, LoginSyntax,
 };
 use portcullis_oidc::OidcValidator;
 use portcullis_permissions::{CredentialScope, LoginPolicy, LoginRefusal, PermissionSet, Surface};
@@ -970,7 +969,10 @@ impl Authenticator {
         self.inner.directory.principal(name).await
     }
 
-    #[expect(clippy::too_many_arguments, reason = "one private step function of the pipeline")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step function of the pipeline"
+    )]
     async fn verify_secret(
         &self,
         ctx: &Context,
@@ -1035,7 +1037,9 @@ impl Authenticator {
                 });
                 return Ok(());
             }
-            (_, Err(CredentialRefusal::StoredHash(error))) => DenialReason::StoredHashUnusable(error),
+            (_, Err(CredentialRefusal::StoredHash(error))) => {
+                DenialReason::StoredHashUnusable(error)
+            }
             (_, Err(_)) => DenialReason::WrongSecret,
         };
         trace.step("verify-credential", || format!("refused: {reason}"));

@@ -130,7 +130,9 @@ impl CredentialKind {
     pub const fn stored(self) -> Option<portcullis_credentials::CredentialKind> {
         match self {
             CredentialKind::Password => Some(portcullis_credentials::CredentialKind::Password),
-            CredentialKind::AppPassword => Some(portcullis_credentials::CredentialKind::AppPassword),
+            CredentialKind::AppPassword => {
+                Some(portcullis_credentials::CredentialKind::AppPassword)
+            }
             CredentialKind::ApiKey => Some(portcullis_credentials::CredentialKind::ApiKey),
             CredentialKind::OidcToken => None,
         }

@@ -19,9 +19,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-use crate::directory::{
-    Account, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings,
-};
+use crate::directory::{Account, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings};
 use crate::memory::{MemoryDirectory, Snapshot, key};
 use crate::throttle::{ThrottlePolicy, ThrottleRule};
 use crate::{Authenticator, AuthenticatorBuilder, CredentialKind, Error};
@@ -514,7 +512,10 @@ fn account_from(value: toml::Value) -> Result<Account, Error> {
         let record = record_from(value).map_err(|error| config(&context, error))?;
         let kind = CredentialKind::from_stored(record.kind);
         if kind == CredentialKind::Password {
-            return Err(config(&context, "a credential entry must be an app-password or api-key"));
+            return Err(config(
+                &context,
+                "a credential entry must be an app-password or api-key",
+            ));
         }
         if account.credential(kind, u64::from(record.id.0)).is_some() {
             return Err(config(
@@ -550,7 +551,9 @@ fn record_from(mut value: toml::Value) -> Result<CredentialRecord, String> {
             }
         }
     }
-    value.try_into().map_err(|error: toml::de::Error| error.to_string())
+    value
+        .try_into()
+        .map_err(|error: toml::de::Error| error.to_string())
 }
 
 fn settings_from(

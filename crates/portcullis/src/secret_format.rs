@@ -10,7 +10,10 @@ use crate::CredentialKind;
 pub(crate) fn credential_of(secret: &str) -> Option<(CredentialKind, u64)> {
     let bytes = secret.as_bytes();
     if let Some(app) = AppPassword::parse(bytes) {
-        return Some((CredentialKind::AppPassword, u64::from(app.credential_id().0)));
+        return Some((
+            CredentialKind::AppPassword,
+            u64::from(app.credential_id().0),
+        ));
     }
     ApiKey::parse(bytes).map(|key| (CredentialKind::ApiKey, u64::from(key.credential_id().0)))
 }
@@ -43,7 +46,9 @@ mod tests {
         assert_eq!(credential_of(text), Some((CredentialKind::AppPassword, 7)));
         assert_eq!(credential_of("hunter2"), None);
         assert_eq!(
-            material(CredentialKind::AppPassword, text.as_bytes()).unwrap().as_slice(),
+            material(CredentialKind::AppPassword, text.as_bytes())
+                .unwrap()
+                .as_slice(),
             &[0xAB; 18]
         );
     }

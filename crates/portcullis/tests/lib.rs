@@ -7,3 +7,17 @@
     clippy::indexing_slicing,
     reason = "tests may panic"
 )]
+
+mod support;
+
+mod audit;
+mod bindings;
+mod credentials;
+mod enumeration;
+mod file_directory;
+mod impersonation;
+mod oidc;
+mod sasl;
+mod scopes;
+mod second_factor;
+mod throttle;

@@ -1,0 +1,117 @@
+//! Audit events: one per decision, stable fields, never a secret.
+
+use std::sync::{Arc, Mutex};
+
+use portcullis::{MemoryDirectory, Surface};
+use portcullis_permissions::CredentialScope;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+use tracing_subscriber::{Layer, Registry};
+
+use crate::support::*;
+
+type Events = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
+struct Capture(Events);
+
+struct Fields(Vec<(String, String)>);
+
+impl Visit for Fields {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.push((field.name().to_owned(), format!("{value:?}")));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.push((field.name().to_owned(), value.to_owned()));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.0.push((field.name().to_owned(), value.to_string()));
+    }
+}
+
+impl<S: tracing::Subscriber> Layer<S> for Capture {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let mut fields = Fields(vec![("target".into(), event.metadata().target().into())]);
+        event.record(&mut fields);
+        self.0.lock().unwrap().push(fields.0);
+    }
+}
+
+fn field<'a>(event: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    event
+        .iter()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.as_str())
+}
+
+#[tokio::test]
+async fn one_event_per_decision_without_secrets() {
+    let events: Events = Arc::default();
+    let subscriber = Registry::default().with(Capture(Arc::clone(&events)));
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (app, record) = app_password(4, CredentialScope::imap_only());
+    let auth = authenticator(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55").with_credential(record))
+            .build(),
+    );
+    let requests = [
+        plain(Surface::Imap, "", "alice@example.org", "s3cret-Pa55"),
+        plain(Surface::Imap, "", "alice@example.org", "wr0ng-Pa55"),
+        plain(Surface::Imap, "", "nobody@example.org", "s3cret-Pa55"),
+        basic(Surface::Portal, "alice@example.org", &app),
+        plain(Surface::Imap, "", "alice@example.org", &app),
+    ];
+    for request in &requests {
+        let _ = auth.verify(request).await;
+    }
+    let events = events.lock().unwrap().clone();
+    let audit: Vec<_> = events
+        .iter()
+        .filter(|event| field(event, "target") == Some("portcullis::audit"))
+        .collect();
+    assert_eq!(audit.len(), requests.len(), "{events:#?}");
+    for event in &audit {
+        for name in [
+            "surface",
+            "remote_ip",
+            "login",
+            "account",
+            "acting_as",
+            "credential_kind",
+            "outcome",
+            "reason",
+        ] {
+            assert!(field(event, name).is_some(), "{name} missing in {event:?}");
+        }
+    }
+    let outcomes: Vec<_> = audit
+        .iter()
+        .map(|event| {
+            (
+                field(event, "outcome").unwrap(),
+                field(event, "reason").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("grant", ""),
+            ("deny", "wrong-secret"),
+            ("deny", "unknown-user"),
+            ("deny", "surface-not-in-scope"),
+            ("grant", ""),
+        ]
+    );
+    assert_eq!(field(audit[4], "credential_kind"), Some("app-password"));
+    assert_eq!(field(audit[4], "credential_id"), Some("4"));
+    assert_eq!(field(audit[0], "remote_ip"), Some(CLIENT));
+    assert_eq!(field(audit[2], "login"), Some("nobody@example.org"));
+    let everything = format!("{events:?}");
+    for secret in ["s3cret-Pa55", "wr0ng-Pa55", app.as_str()] {
+        assert!(!everything.contains(secret), "{secret} leaked");
+    }
+}

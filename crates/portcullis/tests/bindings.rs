@@ -1,0 +1,70 @@
+//! Seed scenario 3: session bindings and revocation.
+
+use portcullis::{CredentialKind, DenialReason, MemoryDirectory, Surface};
+use portcullis_permissions::CredentialScope;
+
+use crate::support::*;
+
+#[tokio::test]
+async fn deleting_an_app_password_revokes_only_its_sessions() {
+    let (first, first_record) = app_password(1, CredentialScope::mail_only());
+    let (second, second_record) = app_password(2, CredentialScope::mail_only());
+    let directory = MemoryDirectory::builder()
+        .account(
+            user("alice@example.org", "alice-password")
+                .with_credential(first_record)
+                .with_credential(second_record),
+        )
+        .build();
+    let auth = authenticator(directory.clone());
+
+    let portal = auth
+        .verify(&basic(
+            Surface::Portal,
+            "alice@example.org",
+            "alice-password",
+        ))
+        .await;
+    let portal = portal.grant().unwrap().session_binding.clone();
+    assert_eq!(portal.credential.kind, CredentialKind::Password);
+    let one = auth
+        .verify(&plain(Surface::Imap, "", "alice@example.org", &first))
+        .await;
+    let one = one.grant().unwrap().session_binding.clone();
+    assert_eq!(one.credential.id, Some(1));
+    let two = auth
+        .verify(&plain(Surface::Imap, "", "alice@example.org", &second))
+        .await;
+    let two = two.grant().unwrap().session_binding.clone();
+    for binding in [&portal, &one, &two] {
+        assert_eq!(auth.revalidate(binding).await, Ok(()));
+    }
+    // The binding serializes (servers store it with the session).
+    let stored = serde_json::to_string(&one).unwrap();
+    assert!(!stored.contains(&first));
+
+    assert!(directory.remove_credential("alice@example.org", CredentialKind::AppPassword, 1));
+    assert_eq!(auth.revalidate(&one).await, Err(DenialReason::Revoked));
+    assert_eq!(auth.revalidate(&two).await, Ok(()));
+    assert_eq!(auth.revalidate(&portal).await, Ok(()));
+
+    // The deleted app password no longer signs in either.
+    let decision = auth
+        .verify(&plain(Surface::Imap, "", "alice@example.org", &first))
+        .await;
+    assert_eq!(kind(&decision), "unknown-credential");
+
+    // A new password revokes the password's sessions, not the app password's.
+    directory.update("alice@example.org", |account| {
+        account.password = Some(hash("new-password"));
+    });
+    assert_eq!(auth.revalidate(&portal).await, Err(DenialReason::Revoked));
+    assert_eq!(auth.revalidate(&two).await, Ok(()));
+
+    // Disabling the account ends every session.
+    directory.update("alice@example.org", |account| account.disabled = true);
+    assert_eq!(
+        auth.revalidate(&two).await,
+        Err(DenialReason::AccountDisabled)
+    );
+}
