@@ -10,6 +10,7 @@
 mod oidc;
 mod output;
 mod permissions;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -39,6 +40,8 @@ enum Command {
     /// Check OIDC bearer tokens offline.
     #[command(subcommand)]
     Oidc(oidc::Command),
+    /// Judge a login request (stdin, JSON) against a directory file.
+    Verify(verify::Args),
 }
 
 fn main() -> ExitCode {
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Permissions(command) => permissions::run(command, &out),
         Command::Oidc(command) => oidc::run(command),
+        Command::Verify(args) => verify::run(args),
     };
     out.finish(result)
 }

@@ -12,3 +12,4 @@ mod support;
 
 mod oidc;
 mod permissions;
+mod verify;
