@@ -139,3 +139,52 @@ fn unknown_keys_and_permissions_are_refused() {
         assert_eq!(error.kind(), "invalid-config", "{text}");
     }
 }
+
+#[test]
+fn settings_sections_parse() {
+    let text = r#"
+[settings]
+realm = "mail.example.org"
+[settings.login]
+mode = "stalwart-compat"
+[settings.login_syntax]
+separators = "%*"
+[settings.impersonation]
+same_tenant_only = false
+target_groups = ["webmail-users"]
+[settings.mechanisms]
+enabled = ["PLAIN"]
+danger_allow_plaintext_without_tls = true
+[settings.throttle]
+pair_max_failures = 3
+exempt = ["10.0.0.0/8"]
+[settings.hash]
+argon2 = { m_kib = 64, t = 1, p = 1 }
+[[role]]
+name = "support"
+parents = ["user"]
+enable = ["impersonate"]
+[[tenant]]
+name = "example"
+disable = ["pop3Authenticate"]
+[[account]]
+name = "Alice@Example.ORG"
+policy = { merge = { enabled = ["impersonate"], disabled = [] } }
+[[account.credential]]
+id = 1
+kind = "api-key"
+hash = "{PLAIN}x"
+scope = { replace = ["jmapAuthenticate"] }
+expires_at = 2030-01-01T00:00:00Z
+"#;
+    let directory = FileDirectory::from_toml(text, ".").unwrap();
+    let settings = directory.settings();
+    assert_eq!(settings.realm, "mail.example.org");
+    assert_eq!(settings.throttle.per_pair.max_failures, 3);
+    assert!(!settings.impersonation.same_tenant_only);
+    assert_eq!(settings.hash_policy.argon2.m_kib, 64);
+    // The local part keeps its case; the domain is folded.
+    let alice = directory.memory().get("Alice@EXAMPLE.org").unwrap();
+    assert_eq!(alice.credentials.len(), 1);
+    assert!(alice.credentials[0].expires_at.is_some());
+}
