@@ -35,11 +35,7 @@ impl<'a> KvReader<'a> {
             }
             Some(_) => {}
         }
-        let end = self
-            .rest
-            .iter()
-            .position(|&b| b == KVSEP)
-            .ok_or(Error::MissingTerminator)?;
+        let end = memchr::memchr(KVSEP, self.rest).ok_or(Error::MissingTerminator)?;
         let (pair, tail) = self
             .rest
             .split_at_checked(end)
@@ -62,16 +58,23 @@ pub(crate) fn check_value(value: &[u8]) -> Result<(), Error> {
     if ok { Ok(()) } else { Err(Error::BadValue) }
 }
 
-/// RFC 6750 `b64token` character without `=` (written so it vectorises: the
-/// token is the one field that is long).
-const fn is_token_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        | (b == b'-')
-        | (b == b'.')
-        | (b == b'_')
-        | (b == b'~')
+/// 1 for a byte that is not an RFC 6750 `b64token` character (`=` aside):
+/// `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`. Branch-free, so
+/// the loop over a long token vectorises.
+const fn not_token_char(b: u8) -> u8 {
+    // '-' '.' '/' and the digits are the contiguous range 0x2D..=0x39;
+    // `| 0x20` folds upper-case letters onto lower-case ones.
+    let ok = (b.wrapping_sub(0x2d) < 13)
+        | ((b | 0x20).wrapping_sub(b'a') < 26)
         | (b == b'+')
-        | (b == b'/')
+        | (b == b'_')
+        | (b == b'~');
+    !ok as u8
+}
+
+/// Whether every byte is a `b64token` character (no `=`).
+pub(crate) fn all_token_chars(bytes: &[u8]) -> bool {
+    bytes.iter().fold(0u8, |bad, &b| bad | not_token_char(b)) == 0
 }
 
 /// Parses an `auth` value: `Bearer` (any case, RFC 7235 §2.1) `1*SP b64token`.
@@ -93,7 +96,7 @@ pub(crate) fn parse_bearer(value: &[u8], max_token_len: usize) -> Result<Secret<
     }
     let core_len = token.iter().rposition(|&b| b != b'=').map_or(0, |p| p + 1);
     let core = token.get(..core_len).unwrap_or_default();
-    if core.is_empty() || !core.iter().fold(true, |ok, &b| ok & is_token_char(b)) {
+    if core.is_empty() || !all_token_chars(core) {
         return Err(Error::BadToken);
     }
     // b64token is ASCII, so this never fails; the error keeps it panic-free.
@@ -126,6 +129,14 @@ mod tests {
         assert_eq!(KvReader::new(b"=1\x01").next_pair(), Err(Error::BadKey));
         assert_eq!(KvReader::new(b"a1=1\x01").next_pair(), Err(Error::BadKey));
         assert_eq!(KvReader::new(b"a\x01").next_pair(), Err(Error::BadKey));
+    }
+
+    #[test]
+    fn token_chars() {
+        for b in 0..=255u8 {
+            let expected = b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
+            assert_eq!(all_token_chars(&[b]), expected, "{b:#x}");
+        }
     }
 
     #[test]

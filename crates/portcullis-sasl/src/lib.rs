@@ -53,6 +53,7 @@
 //!
 //! - `base64`: the strict RFC 4648 decoder and encoder of the wire form.
 //! - `bitflags`: [`MechanismSet`] and [`Transport`].
+//! - `memchr`: fast search for the NUL and `0x01` separators.
 //! - `subtle`: constant-time comparison of secrets.
 //! - `zeroize`: wiping owned secrets and decode buffers.
 //! - `thiserror`: the [`Error`] enum.

@@ -249,11 +249,15 @@ fn unescape_saslname<'a>(raw: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>,
             limit: limits.max_identity_len,
         });
     }
-    if raw.contains(&0) {
+    // One branch-free pass: identities are short, so a plain loop beats memchr.
+    let (nul, escape) = raw.iter().fold((false, false), |(nul, escape), &b| {
+        (nul | (b == 0), escape | (b == b'='))
+    });
+    if nul {
         return Err(Error::UnexpectedNul);
     }
     let text = core::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8(Field::Authzid))?;
-    if !text.contains('=') {
+    if !escape {
         return Ok(Cow::Borrowed(text));
     }
     let mut out = String::with_capacity(text.len());
@@ -281,7 +285,10 @@ fn parse_host<'a>(value: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
             limit: limits.max_identity_len,
         });
     }
-    if value.is_empty() || !value.iter().all(|&b| matches!(b, 0x21..=0x7e)) {
+    let controls_or_space = value
+        .iter()
+        .fold(0u8, |bad, &b| bad | u8::from(!matches!(b, 0x21..=0x7e)));
+    if value.is_empty() || controls_or_space != 0 {
         return Err(Error::BadHost);
     }
     core::str::from_utf8(value).map_err(|_| Error::BadHost)

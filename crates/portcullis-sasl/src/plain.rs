@@ -54,7 +54,7 @@ impl<'a> PlainMessage<'a> {
         }
         let (authzid, rest) = split_nul(message).ok_or(Error::MissingSeparator)?;
         let (authcid, password) = split_nul(rest).ok_or(Error::MissingSeparator)?;
-        if password.contains(&0) {
+        if memchr::memchr(0, password).is_some() {
             return Err(Error::UnexpectedNul);
         }
         let authzid = if authzid.is_empty() {
@@ -128,7 +128,7 @@ impl<'a> PlainMessage<'a> {
 
 /// Splits at the first NUL, dropping it.
 fn split_nul(bytes: &[u8]) -> Option<(&[u8], &[u8])> {
-    let at = bytes.iter().position(|&b| b == 0)?;
+    let at = memchr::memchr(0, bytes)?;
     let (head, tail) = bytes.split_at_checked(at)?;
     Some((head, tail.get(1..)?))
 }
