@@ -10,6 +10,7 @@
 mod oidc;
 mod output;
 mod permissions;
+mod sasl;
 mod verify;
 
 use std::process::ExitCode;
@@ -40,6 +41,9 @@ enum Command {
     /// Check OIDC bearer tokens offline.
     #[command(subcommand)]
     Oidc(oidc::Command),
+    /// Decode SASL client responses as they travel on the wire.
+    #[command(subcommand)]
+    Sasl(sasl::Command),
     /// Judge a login request (stdin, JSON) against a directory file.
     Verify(verify::Args),
 }
@@ -49,6 +53,7 @@ fn main() -> ExitCode {
     let out = Output::new(cli.pretty, cli.format);
     let result = match cli.command {
         Command::Permissions(command) => permissions::run(command, &out),
+        Command::Sasl(command) => sasl::run(command),
         Command::Oidc(command) => oidc::run(command),
         Command::Verify(args) => verify::run(args),
     };

@@ -12,4 +12,5 @@ mod support;
 
 mod oidc;
 mod permissions;
+mod sasl;
 mod verify;
