@@ -1,2 +1,400 @@
 //! Example programs for portcullis. Run one with
 //! `cargo run --example <name>`; see the README for the list.
+//!
+//! | example | what it shows |
+//! |---|---|
+//! | `quickstart` | the authenticator with an in-memory directory, one PLAIN login |
+//! | `imap_server` | IMAP on 127.0.0.1:1143 (plain + STARTTLS) and 1993 (implicit TLS) |
+//! | `submission_server` | SMTP submission on 127.0.0.1:1587 (`AUTH`, STARTTLS) |
+//! | `jmap_http` | `GET /.well-known/jmap` with Basic or Bearer, a portal login |
+//! | `oidc_provider_check` | discovery and JWKS readiness of an issuer |
+//! | `dev_idp` | a throwaway OpenID provider on loopback that mints test tokens |
+//!
+//! This library holds the few pieces the servers share: a self-signed TLS
+//! setup, a connection that can switch to TLS in place (STARTTLS), a bounded
+//! line reader, and logging set-up. It is example code, written to be read.
+
+#![forbid(unsafe_code)]
+
+use std::io;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use portcullis::{Authenticator, FileDirectory};
+use portcullis_oidc::fetch::{FetchConfig, Fetcher};
+use portcullis_oidc::{OidcConfig, OidcValidator};
+
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
+
+/// Longest command line the example servers read (RFC 9051 suggests at least
+/// 8000 octets; SASL responses with a bearer token fit easily).
+pub const MAX_LINE: usize = 16 * 1024;
+
+/// Starts `tracing` output: human-readable lines on stderr, `info` by
+/// default (so every `portcullis::audit` decision is shown), overridable
+/// with `RUST_LOG`.
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
+        .with_writer(io::stderr)
+        .init();
+}
+
+/// A TLS acceptor with a self-signed certificate for `localhost` and
+/// 127.0.0.1, made fresh at every start (rcgen), served with rustls on the
+/// aws-lc-rs provider. Clients must skip verification (`curl --insecure`).
+pub fn self_signed_acceptor() -> Result<TlsAcceptor, Box<dyn std::error::Error>> {
+    let certified =
+        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?;
+    let cert = certified.cert.der().clone();
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)?;
+    Ok(TlsAcceptor::from(Arc::new(config)))
+}
+
+/// A client connection, plain or TLS. STARTTLS replaces the plain variant
+/// with the TLS one in place.
+#[derive(Debug)]
+pub enum Conn {
+    /// Cleartext TCP.
+    Plain(TcpStream),
+    /// TLS over TCP (implicit TLS, or after STARTTLS).
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl Conn {
+    /// True once the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        matches!(self, Self::Tls(_))
+    }
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_flush(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            Self::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Self::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// What [`LineConn::read_line`] returns.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Line {
+    /// One line, with its CRLF (or LF) still attached, as the
+    /// `portcullis_sasl::framing` parsers expect.
+    Text(Vec<u8>),
+    /// The line exceeded [`MAX_LINE`]; the rest of it was discarded.
+    TooLong,
+    /// The client closed the connection.
+    Closed,
+}
+
+/// A connection with a small read buffer: reads CRLF-terminated lines,
+/// writes replies, and switches to TLS (STARTTLS).
+#[derive(Debug)]
+pub struct LineConn {
+    conn: Option<Conn>,
+    buf: Vec<u8>,
+}
+
+impl LineConn {
+    /// Wraps a fresh connection.
+    pub fn new(conn: Conn) -> Self {
+        Self {
+            conn: Some(conn),
+            buf: Vec::with_capacity(1024),
+        }
+    }
+
+    /// True once the connection is encrypted.
+    pub fn is_tls(&self) -> bool {
+        self.conn.as_ref().is_some_and(Conn::is_tls)
+    }
+
+    fn conn(&mut self) -> io::Result<&mut Conn> {
+        self.conn
+            .as_mut()
+            .ok_or_else(|| io::Error::new(io::ErrorKind::NotConnected, "TLS handshake failed"))
+    }
+
+    /// Reads the next line (at most [`MAX_LINE`] bytes).
+    pub async fn read_line(&mut self) -> io::Result<Line> {
+        let mut discarding = false;
+        loop {
+            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
+                let line: Vec<u8> = self.buf.drain(..=end).collect();
+                if discarding {
+                    return Ok(Line::TooLong);
+                }
+                return Ok(Line::Text(line));
+            }
+            if self.buf.len() > MAX_LINE {
+                self.buf.clear();
+                discarding = true;
+            }
+            let mut chunk = [0u8; 4096];
+            let n = self.conn()?.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(Line::Closed);
+            }
+            self.buf
+                .extend_from_slice(chunk.get(..n).unwrap_or_default());
+        }
+    }
+
+    /// Reads exactly `n` bytes (an IMAP literal), at most [`MAX_LINE`].
+    pub async fn read_exact(&mut self, n: usize) -> io::Result<Option<Vec<u8>>> {
+        if n > MAX_LINE {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "literal too long",
+            ));
+        }
+        while self.buf.len() < n {
+            let mut chunk = [0u8; 4096];
+            let read = self.conn()?.read(&mut chunk).await?;
+            if read == 0 {
+                return Ok(None);
+            }
+            self.buf
+                .extend_from_slice(chunk.get(..read).unwrap_or_default());
+        }
+        Ok(Some(self.buf.drain(..n).collect()))
+    }
+
+    /// Writes `text` and flushes.
+    pub async fn write(&mut self, text: &str) -> io::Result<()> {
+        let conn = self.conn()?;
+        conn.write_all(text.as_bytes()).await?;
+        conn.flush().await
+    }
+
+    /// Upgrades a plain connection to TLS after the server has said "go
+    /// ahead". Bytes the client sent after the STARTTLS command and before
+    /// the handshake are an injection attempt (CVE-2011-0411 and kin): they
+    /// are dropped, never read as commands under TLS.
+    pub async fn start_tls(&mut self, acceptor: &TlsAcceptor) -> io::Result<()> {
+        self.buf.clear();
+        match self.conn.take() {
+            Some(Conn::Plain(tcp)) => {
+                let tls = acceptor.accept(tcp).await?;
+                self.conn = Some(Conn::Tls(Box::new(tls)));
+                Ok(())
+            }
+            Some(other) => {
+                self.conn = Some(other);
+                Err(io::Error::other("already TLS"))
+            }
+            None => Err(io::Error::new(io::ErrorKind::NotConnected, "closed")),
+        }
+    }
+}
+
+/// Accepts implicit TLS on a fresh TCP connection.
+pub async fn accept_tls(acceptor: &TlsAcceptor, tcp: TcpStream) -> io::Result<LineConn> {
+    let tls = acceptor.accept(tcp).await?;
+    Ok(LineConn::new(Conn::Tls(Box::new(tls))))
+}
+
+/// The options every example server shares (flattened into each one's
+/// command line).
+#[derive(clap::Args, Debug, Clone)]
+pub struct DemoOptions {
+    /// The directory file (format: docs/directory-format.md).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/directory.toml"))]
+    pub directory: PathBuf,
+    /// Trust this OpenID issuer instead of the one(s) in the directory file
+    /// (same audiences and claim rules); e.g. the `dev_idp` example's.
+    #[arg(long)]
+    pub idp_issuer: Option<String>,
+    /// Keep the library default: PLAIN and LOGIN only over TLS, even on
+    /// loopback.
+    #[arg(long)]
+    pub require_tls: bool,
+    /// Turn failure throttling off (for load and timing benchmarks only).
+    #[arg(long)]
+    pub no_throttle: bool,
+    /// Offer only these SASL mechanisms (comma-separated, e.g.
+    /// `XOAUTH2,PLAIN`) instead of the directory file's list.
+    #[arg(long, value_delimiter = ',')]
+    pub mechanisms: Vec<String>,
+}
+
+/// What [`demo_authenticator`] builds.
+#[derive(Debug, Clone)]
+pub struct Demo {
+    /// The authenticator.
+    pub auth: Authenticator,
+    /// The HTTP realm of the directory file (for replies made before the
+    /// authenticator is asked, such as a missing `Authorization` header).
+    pub realm: String,
+}
+
+/// Builds the authenticator over the demo directory and starts fetching the
+/// OIDC keys in the background (on the current tokio runtime).
+pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::error::Error>> {
+    let directory = FileDirectory::load(&options.directory)?;
+    let mut settings = directory.settings();
+    if !options.require_tls {
+        // DANGER, demo only: cleartext PLAIN/LOGIN without TLS. The servers
+        // bind 127.0.0.1 only, so passwords never leave this machine, and
+        // curl/imaplib can be shown without certificates. A real server
+        // keeps the default (TLS required, like Dovecot's
+        // `auth_allow_cleartext = no`) or trusts loopback only.
+        settings.mechanisms = settings.mechanisms.danger_allow_plaintext_without_tls(true);
+        tracing::warn!(
+            "DANGER: cleartext passwords are accepted without TLS (demo on 127.0.0.1 only; \
+             --require-tls restores the library default)"
+        );
+    }
+    if !options.mechanisms.is_empty() {
+        let mut set = portcullis_sasl::MechanismSet::empty();
+        for name in &options.mechanisms {
+            set |= portcullis_sasl::Mechanism::from_name(name)
+                .map_err(|_| format!("unknown mechanism {name:?}"))?
+                .as_set();
+        }
+        settings.mechanisms = settings.mechanisms.with_mechanisms(set);
+    }
+    if options.no_throttle {
+        settings.throttle.enabled = false;
+        tracing::warn!("failure throttling is OFF (--no-throttle, for benchmarks)");
+    }
+    if let (Some(issuer), Some(validator)) = (&options.idp_issuer, &settings.oidc) {
+        let providers = validator
+            .providers()
+            .map(|(_, provider)| {
+                let mut provider = provider.clone();
+                provider.issuer.clone_from(issuer);
+                provider
+            })
+            .collect();
+        settings.oidc = Some(Arc::new(OidcValidator::new(OidcConfig::new(providers))?));
+    }
+    let realm = settings.realm.clone();
+    let authenticator = Authenticator::builder()
+        .directory(directory)
+        .settings(settings)
+        .build()?;
+    if let Some(validator) = authenticator.oidc() {
+        for (_, provider) in validator.providers() {
+            tracing::info!(issuer = %provider.issuer, "trusting OpenID provider (keys fetched in the background)");
+        }
+        let fetcher = Arc::new(Fetcher::new(FetchConfig::default())?);
+        tokio::spawn(fetcher.run(Arc::clone(validator)));
+    }
+    Ok(Demo {
+        auth: authenticator,
+        realm,
+    })
+}
+
+/// The demo accounts of `examples/data/directory.toml`, as printed at start.
+pub const DEMO_ACCOUNTS: &str = "\
+  alice@example.org   password wonderland
+  alice@example.org   app password app_aaaaaanrh4mlfpssrvbgyvdzxn2uqcva5gmq  (IMAP only)
+  admin@example.org   password admin-secret  (may impersonate: alice@example.org%admin@example.org)
+  admin@example.org   app password app_aaaaaawazl24iyij37wauoydr74ykwv2zecq  (cannot impersonate)
+  bob@example.org     password builder + TOTP (secret NYQDSSC5CEJ6CK7SI4KAV3TYNUKDTM53)
+  carol@example.org   OIDC principal; app password app_aaaaaa5i6u3bxc5hya245te3ytauuge6qi6q
+  tokens: cargo run --example dev_idp, then curl 'http://127.0.0.1:8900/token?sub=alice@example.org'";
+
+/// How a SASL exchange run by [`run_sasl`] ended.
+#[derive(Debug)]
+pub enum SaslEnd {
+    /// The authenticator decided (including a cancel by `*`).
+    Decided(portcullis::Decision),
+    /// A continuation line was not valid base64 (or too long): the exchange
+    /// is abandoned; the server answers with its protocol's syntax error.
+    BadResponse(portcullis_sasl::Error),
+    /// The client went away mid-exchange.
+    Closed,
+}
+
+/// Runs one SASL exchange over a line protocol: sends each challenge with
+/// `format` (`framing::imap::format_challenge` gives `+ …`,
+/// `framing::smtp::format_challenge` gives `334 …`), reads and decodes each
+/// response with the `portcullis_sasl` framing, and turns `*` into
+/// [`portcullis::SaslSession::cancel`].
+pub async fn run_sasl(
+    conn: &mut LineConn,
+    mut session: portcullis::SaslSession,
+    format: fn(&[u8], &mut String),
+) -> io::Result<SaslEnd> {
+    let limits = portcullis_sasl::Limits::default();
+    let mut decoded = zeroize::Zeroizing::new(Vec::new());
+    let mut progress = session.begin().await;
+    loop {
+        let challenge = match progress {
+            portcullis::SaslProgress::Done(decision) => return Ok(SaslEnd::Decided(decision)),
+            portcullis::SaslProgress::Challenge(challenge) => challenge,
+        };
+        let mut out = String::new();
+        format(&challenge, &mut out);
+        conn.write(&out).await?;
+        let line = match conn.read_line().await? {
+            Line::Text(line) => zeroize::Zeroizing::new(line),
+            Line::TooLong => {
+                return Ok(SaslEnd::BadResponse(portcullis_sasl::Error::TooLong {
+                    field: portcullis_sasl::Field::Line,
+                    limit: MAX_LINE,
+                }));
+            }
+            Line::Closed => return Ok(SaslEnd::Closed),
+        };
+        match portcullis_sasl::framing::decode_response(&line, &limits, &mut decoded) {
+            Ok(response) => progress = session.step(response).await,
+            Err(portcullis_sasl::Error::Cancelled) => {
+                return Ok(SaslEnd::Decided(session.cancel()));
+            }
+            Err(error) => {
+                tracing::info!(%error, "SASL exchange abandoned: bad client response");
+                return Ok(SaslEnd::BadResponse(error));
+            }
+        }
+    }
+}

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# Interop tests: real clients (curl, Python imaplib/smtplib) against the
+# example servers, with tokens from a local IdP stand-in (the dev_idp
+# example). Builds the examples, starts everything on 127.0.0.1, runs
+# tests/interop/interop.py, stops what it started.
+#
+#   bash tests/interop/run.sh            # everything
+#   bash tests/interop/run.sh smtp       # only checks whose name contains "smtp"
+#
+# Exit status: 0 when every check passed (or when a required tool is missing
+# and cannot be installed: then it prints SKIPPED), 1 otherwise. The last
+# line is always "N passed, M failed".
+#
+# Environment:
+#   INTEROP_BASE_PORT  first of the ports used (default 21100; uses +0..+99)
+#   INTEROP_PROFILE    cargo profile for the examples (default: dev)
+#   CARGO_TARGET_DIR   honoured, as by cargo
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+say() { printf 'interop: %s\n' "$*"; }
+skip() {
+  say "SKIPPED: $*"
+  echo "0 passed, 0 failed"
+  exit 0
+}
+
+# --- tools ---------------------------------------------------------------------
+have() { command -v "$1" >/dev/null 2>&1; }
+ensure() { # ensure <command> <apt package>
+  have "$1" && return 0
+  if [ "$(id -u)" = 0 ] && have apt-get; then
+    say "installing $2 (apt-get)"
+    if ! apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1; then
+      apt-get update >/dev/null 2>&1 && apt-get install -y --no-install-recommends "$2" >/dev/null 2>&1
+    fi
+  fi
+  have "$1"
+}
+ensure curl curl || skip "curl is not installed and could not be installed"
+ensure python3 python3 || skip "python3 is not installed and could not be installed"
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' ||
+  skip "python3 >= 3.9 is needed (found $(python3 --version 2>&1))"
+python3 -c 'import imaplib, smtplib, ssl' 2>/dev/null ||
+  skip "this python3 lacks imaplib/smtplib/ssl"
+say "$(curl --version | head -n1)"
+say "$(python3 --version 2>&1)"
+
+# --- build -----------------------------------------------------------------------
+profile=${INTEROP_PROFILE:-dev}
+# argon2 unoptimised costs about a second per hash; optimising just the
+# hash crates keeps a debug run fast without a release build of everything.
+build=(cargo build -p portcullis-examples --examples --profile "$profile"
+  --config "profile.dev.package.argon2.opt-level=3"
+  --config "profile.dev.package.blake2.opt-level=3")
+say "+ ${build[*]}"
+if ! "${build[@]}"; then
+  say "the examples do not build"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+target_dir=$(cargo metadata --format-version 1 --no-deps |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
+case "$profile" in dev) subdir=debug ;; *) subdir=$profile ;; esac
+bin="$target_dir/$subdir/examples"
+
+# --- servers ---------------------------------------------------------------------
+base=${INTEROP_BASE_PORT:-21100}
+export IDP_URL="http://127.0.0.1:$((base + 0))"
+# Nothing listens here: the "IdP is down" issuer.
+export DEAD_IDP_URL="http://127.0.0.1:$((base + 1))"
+export IMAP_PORT=$((base + 43)) IMAPS_PORT=$((base + 93))
+export IMAP_XOAUTH2_PORT=$((base + 44)) IMAP_XOAUTH2_TLS_PORT=$((base + 94))
+export IMAP_STRICT_PORT=$((base + 45)) IMAP_STRICT_TLS_PORT=$((base + 95))
+export SMTP_PORT=$((base + 87)) SMTP_XOAUTH2_PORT=$((base + 88))
+export HTTP_PORT=$((base + 80))
+logs=$(mktemp -d "${TMPDIR:-/tmp}/portcullis-interop.XXXXXX")
+export INTEROP_LOG_DIR=$logs
+export RUST_LOG=${RUST_LOG:-info}
+
+pids=()
+stop_all() {
+  local pid
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null; done
+  pids=()
+}
+trap stop_all EXIT
+
+start() { # start <name> <example> <args...>: runs it, waits for "ready"/"issuer"
+  local name=$1 example=$2
+  shift 2
+  "$bin/$example" "$@" >"$logs/$name.out" 2>"$logs/$name.log" &
+  pids+=($!)
+  local i
+  for i in $(seq 1 300); do
+    if grep -qE '^(ready|dev_idp: issuer)' "$logs/$name.out" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  say "$name did not start; its log:"
+  cat "$logs/$name.out" "$logs/$name.log"
+  echo "0 passed, 1 failed"
+  exit 1
+}
+
+idp=(--idp-issuer "$IDP_URL")
+start idp dev_idp --port "$((base + 0))"
+start imap imap_server --port "$IMAP_PORT" --tls-port "$IMAPS_PORT" "${idp[@]}"
+start imap-xoauth2 imap_server --port "$IMAP_XOAUTH2_PORT" --tls-port "$IMAP_XOAUTH2_TLS_PORT" \
+  --mechanisms XOAUTH2,PLAIN,LOGIN "${idp[@]}"
+start imap-strict imap_server --port "$IMAP_STRICT_PORT" --tls-port "$IMAP_STRICT_TLS_PORT" \
+  --require-tls --idp-issuer "$DEAD_IDP_URL"
+start smtp submission_server --port "$SMTP_PORT" "${idp[@]}"
+start smtp-xoauth2 submission_server --port "$SMTP_XOAUTH2_PORT" --mechanisms XOAUTH2,PLAIN,LOGIN "${idp[@]}"
+start http jmap_http --port "$HTTP_PORT" "${idp[@]}"
+# The servers fetch the IdP's keys in the background: wait until they have.
+for name in imap imap-xoauth2 smtp smtp-xoauth2 http; do
+  for i in $(seq 1 100); do
+    grep -q 'to="ready"' "$logs/$name.log" && break
+    sleep 0.1
+  done
+done
+say "servers up (logs in $logs)"
+
+# --- checks ------------------------------------------------------------------------
+python3 tests/interop/interop.py "$@" | tee "$logs/result.txt"
+status=${PIPESTATUS[0]}
+stop_all
+if [ "$status" -ne 0 ]; then
+  for f in "$logs"/*.log; do
+    say "--- last lines of $f"
+    tail -n 20 "$f"
+  done
+  # The summary stays the last line.
+  tail -n 1 "$logs/result.txt"
+fi
+exit "$status"
