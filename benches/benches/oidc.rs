@@ -8,6 +8,7 @@
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -99,6 +100,32 @@ fn validator() -> OidcValidator {
     v
 }
 
+/// Interleaved A/B timing: on a shared, loaded machine criterion's
+/// back-to-back groups can see different load, so this alternates short
+/// batches of the two operations and reports the median per-round ratio.
+fn interleaved_ratio(rounds: usize, batch: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> f64 {
+    let mut ratios = Vec::with_capacity(rounds);
+    for round in 0..rounds {
+        let time = |f: &mut dyn FnMut()| {
+            let start = Instant::now();
+            for _ in 0..batch {
+                f();
+            }
+            start.elapsed().as_secs_f64()
+        };
+        let (ta, tb) = if round % 2 == 0 {
+            let ta = time(&mut a);
+            (ta, time(&mut b))
+        } else {
+            let tb = time(&mut b);
+            (time(&mut a), tb)
+        };
+        ratios.push(tb / ta);
+    }
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
 fn bench(c: &mut Criterion) {
     // jsonwebtoken checks `exp` against the system clock, so the token must
     // be valid now; portcullis gets the same instant passed in.
@@ -116,6 +143,26 @@ fn bench(c: &mut Criterion) {
             "alice@example.org"
         );
         assert!(jsonwebtoken::decode::<Claims>(&case.token, &case.key, &case.validation).is_ok());
+        let ratio = interleaved_ratio(
+            41,
+            20,
+            || {
+                black_box(
+                    jsonwebtoken::decode::<Claims>(
+                        black_box(&case.token),
+                        &case.key,
+                        &case.validation,
+                    )
+                    .unwrap(),
+                );
+            },
+            || {
+                black_box(v.validate_uncached(black_box(&case.token), now).unwrap());
+            },
+        );
+        eprintln!(
+            "oidc/{name}: portcullis / bare decode = {ratio:.3} (median of 41 interleaved rounds)"
+        );
         let mut group = c.benchmark_group(format!("oidc/{name}"));
         group.bench_function("jsonwebtoken::decode (bare)", |b| {
             b.iter(|| {
@@ -130,6 +177,19 @@ fn bench(c: &mut Criterion) {
     }
 
     let case = case("rsa-1", Algorithm::RS256, exp);
+    v.validate(&case.token, now).unwrap();
+    let speedup = 1.0
+        / interleaved_ratio(
+            41,
+            20,
+            || {
+                black_box(v.validate_uncached(black_box(&case.token), now).unwrap());
+            },
+            || {
+                black_box(v.validate(black_box(&case.token), now).unwrap());
+            },
+        );
+    eprintln!("oidc/cache: cold / cached = {speedup:.0}x (median of 41 interleaved rounds)");
     let mut group = c.benchmark_group("oidc/cache");
     group.bench_function("cold validation (rs256)", |b| {
         b.iter(|| v.validate_uncached(black_box(&case.token), now).unwrap());
