@@ -291,3 +291,62 @@ fn exchange_vectors() {
         assert_eq!(creds, v.get("credentials").cloned(), "{name}");
     }
 }
+
+/// Every rejection kind a peer can cause appears in at least one vector file
+/// (`invalid-state` is API misuse, covered by unit tests).
+#[test]
+fn every_rejection_kind_has_a_vector() {
+    let all = [
+        "cancelled",
+        "bad-base64",
+        "missing-separator",
+        "unexpected-nul",
+        "empty-authcid",
+        "empty-password",
+        "invalid-utf8",
+        "too-long",
+        "channel-binding-unsupported",
+        "bad-gs2-header",
+        "bad-authzid-escape",
+        "missing-auth",
+        "bad-auth-scheme",
+        "bad-token",
+        "bad-host",
+        "bad-port",
+        "bad-key",
+        "bad-value",
+        "duplicate-key",
+        "missing-terminator",
+        "trailing-data",
+        "missing-user",
+        "unknown-mechanism",
+        "mechanism-not-allowed",
+        "tls-required",
+        "too-many-steps",
+        "bad-error-ack",
+        "bad-command",
+        "bad-response",
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for file in [
+        "plain.jsonl",
+        "login.jsonl",
+        "oauthbearer.jsonl",
+        "xoauth2.jsonl",
+        "framing.jsonl",
+        "exchange.jsonl",
+    ] {
+        for v in data::load(file) {
+            if let Some(kind) = v["error"].as_str() {
+                seen.insert(kind.to_owned());
+            }
+            for e in v["expect"].as_array().into_iter().flatten() {
+                if let Some(kind) = e.as_str().and_then(|s| s.strip_prefix("error:")) {
+                    seen.insert(kind.to_owned());
+                }
+            }
+        }
+    }
+    let missing: Vec<_> = all.iter().filter(|k| !seen.contains(**k)).collect();
+    assert!(missing.is_empty(), "no vector for {missing:?}");
+}
