@@ -7,10 +7,13 @@
 
 #![forbid(unsafe_code)]
 
+mod app_password;
+mod hash;
 mod oidc;
 mod output;
 mod permissions;
 mod sasl;
+mod totp;
 mod verify;
 
 use std::process::ExitCode;
@@ -44,6 +47,14 @@ enum Command {
     /// Decode SASL client responses as they travel on the wire.
     #[command(subcommand)]
     Sasl(sasl::Command),
+    /// Hash a password (stdin) with argon2id, or check one against a stored hash.
+    Hash(hash::Args),
+    /// Mint app passwords (Stalwart format).
+    #[command(subcommand)]
+    AppPassword(app_password::Command),
+    /// Make TOTP seeds and check codes.
+    #[command(subcommand)]
+    Totp(totp::Command),
     /// Judge a login request (stdin, JSON) against a directory file.
     Verify(verify::Args),
 }
@@ -55,6 +66,9 @@ fn main() -> ExitCode {
         Command::Permissions(command) => permissions::run(command, &out),
         Command::Sasl(command) => sasl::run(command),
         Command::Oidc(command) => oidc::run(command),
+        Command::Hash(args) => hash::run(args),
+        Command::AppPassword(command) => app_password::run(command),
+        Command::Totp(command) => totp::run(command),
         Command::Verify(args) => verify::run(args),
     };
     out.finish(result)

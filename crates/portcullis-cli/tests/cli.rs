@@ -10,6 +10,8 @@
 
 mod support;
 
+mod credentials;
+
 mod oidc;
 mod permissions;
 mod sasl;
