@@ -30,12 +30,13 @@ pub(crate) fn portcullis(args: &[&str], stdin: &str) -> Run {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // The binary may exit before reading stdin (a usage error, say): a
+    // broken pipe here is then expected, and the exit code tells the story.
+    let mut input = child.stdin.take().unwrap();
+    if let Err(error) = input.write_all(stdin.as_bytes()) {
+        assert_eq!(error.kind(), std::io::ErrorKind::BrokenPipe, "{error}");
+    }
+    drop(input);
     let output = child.wait_with_output().unwrap();
     Run {
         code: output.status.code().unwrap(),
