@@ -385,7 +385,8 @@ type StepResult<T> = Result<T, Decision>;
 /// The credential a password-form secret is checked against.
 enum Target {
     Password(StoredHash),
-    App(Box<CredentialRecord>),
+    /// A stored credential; `true` when its hash covers the whole secret.
+    App(Box<CredentialRecord>, bool),
     Missing(DenialReason),
 }
 
@@ -819,8 +820,8 @@ impl Authenticator {
             .map_err(|error| self.directory_failure(ctx, error))?;
         let target = match (&account, hint) {
             (None, _) => Target::Missing(DenialReason::UnknownUser),
-            (Some(account), Some((kind, id))) => match account.credential(kind, id) {
-                Some(credential) => Target::App(Box::new(credential.clone())),
+            (Some(account), Some((kind, id))) => match account.find_credential(kind, id) {
+                Some((credential, whole)) => Target::App(Box::new(credential.clone()), whole),
                 None => Target::Missing(DenialReason::UnknownCredential),
             },
             (Some(account), None) => match &account.password {
@@ -830,7 +831,7 @@ impl Authenticator {
         };
         trace.step("find-account", || match (&account, &target) {
             (None, _) => format!("no account {name:?}; a dummy verify follows"),
-            (Some(_), Target::App(credential)) => format!(
+            (Some(_), Target::App(credential, _)) => format!(
                 "account {name:?}; {} id {}",
                 credential.kind.name(),
                 credential.id.0
@@ -845,7 +846,7 @@ impl Authenticator {
             },
         });
         let credential = match &target {
-            Target::App(app) => CredentialRef {
+            Target::App(app, _) => CredentialRef {
                 kind: CredentialKind::from_stored(app.kind),
                 id: Some(u64::from(app.id.0)),
             },
@@ -866,7 +867,7 @@ impl Authenticator {
         let rights = self.account_gate(ctx, &account, trace).await?;
         // 7. The credential's expiry and address.
         let app = match target {
-            Target::App(app) => Some(app),
+            Target::App(app, _) => Some(app),
             Target::Password(_) | Target::Missing(_) => None,
         };
         if let Some(app) = &app {
@@ -985,13 +986,23 @@ impl Authenticator {
     ) -> StepResult<()> {
         let record = match target {
             Target::Password(hash) => Some(password_record(hash.clone(), revision)),
-            Target::App(record) => Some((**record).clone()),
+            Target::App(record, whole) => {
+                let mut record = (**record).clone();
+                if *whole {
+                    // Verified like a password: the hash covers the whole secret.
+                    record.kind = portcullis_credentials::CredentialKind::Password;
+                }
+                Some(record)
+            }
             Target::Missing(_) => None,
         };
         // A cached verification is answered here, without a thread hop.
         if let Some(record) = &record
             && let Some(cache) = self.inner.verifier.cache()
-            && let Some(material) = material(credential.kind, secret.expose().as_bytes())
+            && let Some(material) = material(
+                CredentialKind::from_stored(record.kind),
+                secret.expose().as_bytes(),
+            )
         {
             let key = CacheKey {
                 account: name,

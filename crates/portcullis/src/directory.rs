@@ -59,6 +59,11 @@ pub struct Account {
     /// (their hash covers the secret's random part; mint them with
     /// `portcullis app-password new` or `portcullis_credentials::new_app_password`).
     pub credentials: Vec<CredentialRecord>,
+    /// App passwords and API keys whose stored hash covers the **whole**
+    /// secret string (`app_…` included), as directories outside
+    /// `portcullis-credentials` often store them. Looked up like
+    /// `credentials`, verified against the whole secret.
+    pub whole_secret_credentials: Vec<CredentialRecord>,
     /// Bumped on every change, for caches that hold data derived from the
     /// account.
     pub revision: u64,
@@ -79,6 +84,7 @@ impl Account {
             totp: None,
             recovery_codes: Vec::new(),
             credentials: Vec::new(),
+            whole_secret_credentials: Vec::new(),
             revision: 0,
         }
     }
@@ -160,11 +166,29 @@ impl Account {
     /// The app password or API key with this kind and id.
     #[must_use]
     pub fn credential(&self, kind: CredentialKind, id: u64) -> Option<&CredentialRecord> {
+        self.find_credential(kind, id).map(|(record, _)| record)
+    }
+
+    /// The record and whether its hash covers the whole secret.
+    pub(crate) fn find_credential(
+        &self,
+        kind: CredentialKind,
+        id: u64,
+    ) -> Option<(&CredentialRecord, bool)> {
         let kind = kind.stored()?;
         let id = CredentialId(u32::try_from(id).ok()?);
+        let matches =
+            |credential: &&CredentialRecord| credential.id == id && credential.kind == kind;
         self.credentials
             .iter()
-            .find(|credential| credential.id == id && credential.kind == kind)
+            .find(matches)
+            .map(|record| (record, false))
+            .or_else(|| {
+                self.whole_secret_credentials
+                    .iter()
+                    .find(matches)
+                    .map(|record| (record, true))
+            })
     }
 }
 

@@ -381,6 +381,10 @@ struct AccountFile {
     recovery_codes: Vec<String>,
     #[serde(default)]
     credential: Vec<toml::Value>,
+    #[serde(default)]
+    app_password: Vec<toml::Value>,
+    #[serde(default)]
+    api_key: Vec<toml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -524,6 +528,32 @@ fn account_from(value: toml::Value) -> Result<Account, Error> {
             ));
         }
         account.credentials.push(record);
+    }
+    // The whole-secret form: the hash covers the full `app_…` / `API_…` text.
+    let whole = file
+        .app_password
+        .into_iter()
+        .map(|value| ("app-password", value))
+        .chain(file.api_key.into_iter().map(|value| ("api-key", value)));
+    for (kind_name, mut value) in whole {
+        if let Some(table) = value.as_table_mut() {
+            if table.contains_key("kind") {
+                return Err(config(
+                    &context,
+                    "app_password and api_key entries take no `kind` (use `credential` for records)",
+                ));
+            }
+            table.insert("kind".to_owned(), toml::Value::String(kind_name.to_owned()));
+        }
+        let record = record_from(value).map_err(|error| config(&context, error))?;
+        let kind = CredentialKind::from_stored(record.kind);
+        if account.credential(kind, u64::from(record.id.0)).is_some() {
+            return Err(config(
+                &context,
+                format!("{} id {} appears twice", kind.name(), record.id.0),
+            ));
+        }
+        account.whole_secret_credentials.push(record);
     }
     Ok(account)
 }

@@ -196,11 +196,13 @@ impl MemoryDirectory {
         let id = portcullis_credentials::CredentialId(id);
         let mut found = false;
         self.update(account, |entry| {
-            let before = entry.credentials.len();
-            entry
-                .credentials
-                .retain(|credential| !(credential.id == id && credential.kind == kind));
-            found = entry.credentials.len() != before;
+            let before = entry.credentials.len() + entry.whole_secret_credentials.len();
+            let keep = |credential: &portcullis_credentials::CredentialRecord| {
+                !(credential.id == id && credential.kind == kind)
+            };
+            entry.credentials.retain(keep);
+            entry.whole_secret_credentials.retain(keep);
+            found = entry.credentials.len() + entry.whole_secret_credentials.len() != before;
         });
         found
     }

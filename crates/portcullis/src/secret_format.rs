@@ -8,14 +8,29 @@ use crate::CredentialKind;
 
 /// The credential a secret names by its format, if it has one.
 pub(crate) fn credential_of(secret: &str) -> Option<(CredentialKind, u64)> {
-    let bytes = secret.as_bytes();
-    if let Some(app) = AppPassword::parse(bytes) {
+    if let Some(app) = app_password(secret.as_bytes()) {
         return Some((
             CredentialKind::AppPassword,
             u64::from(app.credential_id().0),
         ));
     }
-    ApiKey::parse(bytes).map(|key| (CredentialKind::ApiKey, u64::from(key.credential_id().0)))
+    ApiKey::parse(secret.as_bytes())
+        .map(|key| (CredentialKind::ApiKey, u64::from(key.credential_id().0)))
+}
+
+/// An app password in Stalwart's alphabet or RFC 4648 base32, also when
+/// the latter is written in lower case (some generators do that).
+fn app_password(secret: &[u8]) -> Option<AppPassword> {
+    AppPassword::parse(secret).or_else(|| {
+        let prefix = secret.get(..4)?;
+        if prefix != b"app_" && prefix != b"app " {
+            return None;
+        }
+        let upper = zeroize::Zeroizing::new(secret.get(4..)?.to_ascii_uppercase());
+        let mut text = zeroize::Zeroizing::new(b"app_".to_vec());
+        text.extend_from_slice(&upper);
+        AppPassword::parse(&text)
+    })
 }
 
 /// The bytes a stored credential's hash covers (the random part of a
@@ -23,7 +38,7 @@ pub(crate) fn credential_of(secret: &str) -> Option<(CredentialKind, u64)> {
 pub(crate) fn material(kind: CredentialKind, secret: &[u8]) -> Option<zeroize::Zeroizing<Vec<u8>>> {
     match kind {
         CredentialKind::AppPassword => {
-            AppPassword::parse(secret).map(|app| zeroize::Zeroizing::new(app.random().to_vec()))
+            app_password(secret).map(|app| zeroize::Zeroizing::new(app.random().to_vec()))
         }
         CredentialKind::ApiKey => {
             ApiKey::parse(secret).map(|key| zeroize::Zeroizing::new(key.random().to_vec()))
@@ -45,6 +60,10 @@ mod tests {
         let text = text.expose_str().unwrap();
         assert_eq!(credential_of(text), Some((CredentialKind::AppPassword, 7)));
         assert_eq!(credential_of("hunter2"), None);
+        assert_eq!(
+            credential_of("app_aaaaaa5i6u3bxc5hya245te3ytauuge6qi6q"),
+            Some((CredentialKind::AppPassword, 3))
+        );
         assert_eq!(
             material(CredentialKind::AppPassword, text.as_bytes())
                 .unwrap()

@@ -1,6 +1,7 @@
 //! Audit events: one per decision, stable fields, never a secret.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, OnceLock};
+use std::thread::ThreadId;
 
 use portcullis::{MemoryDirectory, Surface};
 use portcullis_permissions::CredentialScope;
@@ -10,9 +11,22 @@ use tracing_subscriber::{Layer, Registry};
 
 use crate::support::*;
 
-type Events = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+type Event = Vec<(String, String)>;
 
-struct Capture(Events);
+/// Every event of the test binary, with the thread that emitted it. One
+/// global subscriber (rather than a scoped one per test) keeps callsite
+/// interest stable while other tests run on other threads.
+fn events() -> &'static Mutex<Vec<(ThreadId, Event)>> {
+    static EVENTS: OnceLock<Mutex<Vec<(ThreadId, Event)>>> = OnceLock::new();
+    static INSTALLED: OnceLock<()> = OnceLock::new();
+    INSTALLED.get_or_init(|| {
+        let subscriber = Registry::default().with(Capture);
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+    });
+    EVENTS.get_or_init(Mutex::default)
+}
+
+struct Capture;
 
 struct Fields(Vec<(String, String)>);
 
@@ -34,7 +48,10 @@ impl<S: tracing::Subscriber> Layer<S> for Capture {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
         let mut fields = Fields(vec![("target".into(), event.metadata().target().into())]);
         event.record(&mut fields);
-        self.0.lock().unwrap().push(fields.0);
+        events()
+            .lock()
+            .unwrap()
+            .push((std::thread::current().id(), fields.0));
     }
 }
 
@@ -47,9 +64,8 @@ fn field<'a>(event: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn one_event_per_decision_without_secrets() {
-    let events: Events = Arc::default();
-    let subscriber = Registry::default().with(Capture(Arc::clone(&events)));
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let me = std::thread::current().id();
+    let _ = events();
 
     let (app, record) = app_password(4, CredentialScope::imap_only());
     let auth = authenticator(
@@ -67,7 +83,13 @@ async fn one_event_per_decision_without_secrets() {
     for request in &requests {
         let _ = auth.verify(request).await;
     }
-    let events = events.lock().unwrap().clone();
+    let events: Vec<Event> = events()
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, _)| *thread == me)
+        .map(|(_, event)| event.clone())
+        .collect();
     let audit: Vec<_> = events
         .iter()
         .filter(|event| field(event, "target") == Some("portcullis::audit"))

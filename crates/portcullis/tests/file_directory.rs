@@ -188,3 +188,33 @@ expires_at = 2030-01-01T00:00:00Z
     assert_eq!(alice.credentials.len(), 1);
     assert!(alice.credentials[0].expires_at.is_some());
 }
+
+#[tokio::test]
+async fn whole_secret_app_passwords() {
+    // The hash covers the whole `app_…` text (here lower-case RFC 4648).
+    let secret = "app_aaaaabaaaebagbafaydqqcikbmga2dqpcaiq";
+    let text = format!(
+        "[[account]]\nname = \"x@example.org\"\nroles = [\"user\"]\n\
+         [[account.app_password]]\nid = 4\nhash = \"{{PLAIN}}{secret}\"\nscope = \"imap-only\"\n"
+    );
+    let directory = FileDirectory::from_toml(&text, ".").unwrap();
+    let auth = portcullis::Authenticator::builder()
+        .directory(directory.clone())
+        .settings(directory.settings())
+        .hash_policy(policy())
+        .build()
+        .unwrap();
+    let decision = auth
+        .verify(&plain(Surface::Imap, "", "x@example.org", secret))
+        .await;
+    assert_eq!(decision.grant().unwrap().credential.id, Some(4));
+    let decision = auth
+        .verify(&basic(Surface::Portal, "x@example.org", secret))
+        .await;
+    assert_eq!(kind(&decision), "surface-not-in-scope");
+    let wrong = "app_aaaaabaaaebagbafaydqqcikbmga2dqpcaia";
+    let decision = auth
+        .verify(&plain(Surface::Imap, "", "x@example.org", wrong))
+        .await;
+    assert_eq!(kind(&decision), "wrong-secret");
+}
