@@ -550,6 +550,14 @@ impl Authenticator {
                 secret: password.clone(),
                 code: Some(code.clone()),
             }),
+            RequestCredentials::Decoded(credentials) => {
+                let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
+                self.inner
+                    .mechanisms
+                    .check(credentials.mechanism(), transport)
+                    .map_err(sasl_reason)
+                    .and_then(|()| Presented::from_sasl(credentials))
+            }
             RequestCredentials::Bearer { token } => Ok(Presented::Bearer {
                 mechanism: "BEARER",
                 token: token.clone(),
@@ -562,6 +570,11 @@ impl Authenticator {
         }
         if let RequestCredentials::Sasl { mechanism, .. } = &request.credentials
             && Mechanism::from_name(mechanism).is_ok_and(Mechanism::is_bearer)
+        {
+            ctx.scheme = HttpScheme::Bearer;
+        }
+        if let RequestCredentials::Decoded(credentials) = &request.credentials
+            && credentials.mechanism().is_bearer()
         {
             ctx.scheme = HttpScheme::Bearer;
         }

@@ -90,6 +90,9 @@ pub enum RequestCredentials {
         /// The token.
         token: SecretString,
     },
+    /// Credentials the server already decoded with `portcullis-sasl`
+    /// (its own exchange loop); judged as if they came from `Sasl`.
+    Decoded(portcullis_sasl::Credentials),
     /// An interactive sign-in with a second factor (web portal form): a
     /// password plus a TOTP or recovery code.
     PasswordAndCode {
@@ -124,6 +127,10 @@ impl fmt::Debug for RequestCredentials {
             RequestCredentials::Bearer { token } => {
                 f.debug_struct("Bearer").field("token", token).finish()
             }
+            RequestCredentials::Decoded(credentials) => f
+                .debug_tuple("Decoded")
+                .field(&credentials.mechanism())
+                .finish(),
             RequestCredentials::PasswordAndCode {
                 username,
                 password,

@@ -115,3 +115,24 @@ async fn oauthbearer_without_oidc_runs_the_error_flow() {
     assert_eq!(denial.reason.kind(), "bearer-not-configured");
     assert!(denial.public.smtp().starts_with("535 5.7.8"));
 }
+
+#[tokio::test]
+async fn already_decoded_credentials() {
+    let auth = auth();
+    let credentials = portcullis_sasl::plain::PlainMessage::decode(
+        b"\0alice@example.org\0alice-password",
+        &portcullis_sasl::Limits::default(),
+    )
+    .unwrap()
+    .into_owned();
+    let request = portcullis::AuthRequest::new(
+        Surface::Imap,
+        ip(CLIENT),
+        RequestCredentials::Decoded(credentials.clone()),
+    );
+    // Cleartext without TLS is refused here too.
+    assert_eq!(kind(&auth.verify(&request).await), "tls-required");
+    let request = request.with_tls(true);
+    assert_eq!(kind(&auth.verify(&request).await), "grant");
+    assert!(!format!("{request:?}").contains("alice-password"));
+}
