@@ -10,6 +10,7 @@
 
 mod support;
 
+mod api;
 mod audit;
 mod bindings;
 mod credentials;
