@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use portcullis_credentials::{
-    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, RandomSource,
-    StoredHash, Verifier,
+    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, PasswordWithCode,
+    RandomSource, StoredHash, Verifier,
 };
 use portcullis_impersonation::{
     AccountFacts, ActorCredential, Attempt, CredentialClass, CredentialId as ActorCredentialId,
@@ -79,6 +79,7 @@ struct Inner {
     throttle_policy: ThrottlePolicy,
     throttle: Arc<dyn DynThrottleStore>,
     verifier: Verifier,
+    password_with_code: Option<PasswordWithCode>,
     clock: Clock,
     hashing: Hashing,
     realm: Arc<str>,
@@ -98,6 +99,7 @@ pub struct AuthenticatorBuilder {
     throttle: Option<Arc<dyn DynThrottleStore>>,
     hash_policy: HashPolicy,
     verifier: Option<Verifier>,
+    password_with_code: Option<PasswordWithCode>,
     clock: Option<Clock>,
     random: Option<Box<dyn RandomSource + Send>>,
     hashing: Hashing,
@@ -129,6 +131,7 @@ impl Default for AuthenticatorBuilder {
             throttle: None,
             hash_policy: HashPolicy::default(),
             verifier: None,
+            password_with_code: None,
             clock: None,
             random: None,
             hashing: Hashing::default(),
@@ -235,6 +238,16 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Accepts `password` + separator + TOTP code in the password field for
+    /// accounts with a second factor, on protocols that cannot prompt for
+    /// one (off by default; see `portcullis_credentials::PasswordWithCode`
+    /// for the trade-off). Such accounts then always need the code.
+    #[must_use]
+    pub fn password_with_code(mut self, policy: PasswordWithCode) -> Self {
+        self.password_with_code = Some(policy);
+        self
+    }
+
     /// The clock (default: the system clock).
     #[must_use]
     pub fn clock(mut self, clock: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Self {
@@ -316,6 +329,7 @@ impl AuthenticatorBuilder {
                     .throttle
                     .unwrap_or_else(|| Arc::new(MemoryThrottle::default())),
                 verifier,
+                password_with_code: self.password_with_code,
                 clock,
                 hashing: self.hashing,
                 realm: Arc::from(self.realm),
@@ -869,6 +883,29 @@ impl Authenticator {
             },
         };
         audit.credential = Some(credential);
+        // A second factor typed after the password (`password:123456`),
+        // when the policy allows it and the account has one.
+        let mut split_secret = None;
+        let mut split_code = None;
+        if code.is_none()
+            && let (Some(policy), Target::Password(_), Some(totp)) = (
+                &self.inner.password_with_code,
+                &target,
+                account.as_ref().and_then(|account| account.totp.as_ref()),
+            )
+            && let Some(split) = u8::try_from(totp.digits)
+                .ok()
+                .and_then(|digits| policy.split(secret.expose().as_bytes(), digits))
+            && let Ok(password) = std::str::from_utf8(split.password)
+        {
+            split_secret = Some(SecretString::from(password));
+            split_code = Some(SecretString::from(split.code));
+            trace.step("find-account", || {
+                "the password field ends with a one-time code; it is checked at step 11".to_owned()
+            });
+        }
+        let secret = split_secret.as_ref().unwrap_or(secret);
+        let code = code.or(split_code.as_ref());
         // 5. Verify the credential (a dummy verify when there is none).
         let revision = account.as_ref().map_or(0, |account| account.revision);
         self.verify_secret(ctx, &name, credential, &target, secret, revision, trace)

@@ -49,6 +49,8 @@ pub struct Settings {
     pub oidc: Option<Arc<OidcValidator>>,
     /// Roles of token principals without a directory entry or mapped roles.
     pub oidc_default_roles: Vec<String>,
+    /// `password` + separator + TOTP code on protocols that cannot prompt.
+    pub password_with_code: Option<portcullis_credentials::PasswordWithCode>,
 }
 
 impl AuthenticatorBuilder {
@@ -65,6 +67,10 @@ impl AuthenticatorBuilder {
             .throttle_policy(settings.throttle)
             .hash_policy(settings.hash_policy)
             .oidc_default_roles(settings.oidc_default_roles);
+        let builder = match settings.password_with_code {
+            Some(policy) => builder.password_with_code(policy),
+            None => builder,
+        };
         match settings.oidc {
             Some(validator) => builder.oidc(validator),
             None => builder,
@@ -239,6 +245,7 @@ struct SettingsFile {
     mechanisms: MechanismsFile,
     throttle: ThrottleFile,
     hash: HashPolicy,
+    password_with_code: Option<portcullis_credentials::PasswordWithCode>,
 }
 
 impl Default for SettingsFile {
@@ -252,6 +259,7 @@ impl Default for SettingsFile {
             mechanisms: MechanismsFile::default(),
             throttle: ThrottleFile::default(),
             hash: HashPolicy::default(),
+            password_with_code: None,
         }
     }
 }
@@ -668,5 +676,6 @@ fn settings_from(
         hash_policy: file.hash,
         oidc: validator,
         oidc_default_roles: default_roles,
+        password_with_code: file.password_with_code,
     })
 }

@@ -107,3 +107,48 @@ async fn a_recovery_code_works_once() {
         "grant"
     );
 }
+
+#[tokio::test]
+async fn password_with_code_on_imap_when_the_policy_allows_it() {
+    let directory = MemoryDirectory::builder()
+        .account(
+            Account::new("dave@example.org")
+                .with_password(hash("dave-password"))
+                .with_roles(["user"])
+                .with_totp(TotpSettings::new(SECRET)),
+        )
+        .build();
+    let auth = builder(directory)
+        .password_with_code(portcullis_credentials::PasswordWithCode::new(":"))
+        .build()
+        .unwrap();
+    let code = TotpSettings::new(SECRET).code_at(now()).unwrap();
+    let field = format!("dave-password:{code}");
+    let explained = auth
+        .explain(&plain(Surface::Imap, "", "dave@example.org", &field))
+        .await;
+    assert_eq!(kind(&explained.decision), "grant");
+    assert!(outcome(&explained, "second-factor").starts_with("TOTP code accepted"));
+    let again = auth
+        .verify(&plain(Surface::Imap, "", "dave@example.org", &field))
+        .await;
+    assert_eq!(kind(&again), "totp-replayed");
+    let alone = auth
+        .verify(&plain(
+            Surface::Imap,
+            "",
+            "dave@example.org",
+            "dave-password",
+        ))
+        .await;
+    assert_eq!(kind(&alone), "second-factor-required");
+    let wrong = auth
+        .verify(&plain(
+            Surface::Imap,
+            "",
+            "dave@example.org",
+            &format!("wrong:{code}"),
+        ))
+        .await;
+    assert_eq!(kind(&wrong), "wrong-secret");
+}
