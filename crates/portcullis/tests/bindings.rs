@@ -18,14 +18,19 @@ async fn deleting_an_app_password_revokes_only_its_sessions() {
         .build();
     let auth = authenticator(directory.clone());
 
-    let portal = auth
-        .verify(&basic(
+    let explained = auth
+        .explain(&basic(
             Surface::Portal,
             "alice@example.org",
             "alice-password",
         ))
         .await;
-    let portal = portal.grant().unwrap().session_binding.clone();
+    assert_eq!(steps(&explained), ALL_STEPS);
+    assert!(
+        outcome(&explained, "grant")
+            .starts_with("alice@example.org as alice@example.org with password")
+    );
+    let portal = explained.decision.grant().unwrap().session_binding.clone();
     assert_eq!(portal.credential.kind, CredentialKind::Password);
     let one = auth
         .verify(&plain(Surface::Imap, "", "alice@example.org", &first))
