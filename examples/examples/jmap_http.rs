@@ -136,8 +136,10 @@ async fn decide(
     ip: IpAddr,
     credentials: RequestCredentials,
 ) -> Result<Grant, Response> {
-    // Plain HTTP on loopback stands in for HTTPS behind a TLS terminator.
-    let request = AuthRequest::new(surface, ip, credentials).with_tls(true);
+    // Plain HTTP: cleartext passwords pass only because the demo enabled the
+    // danger option (see `demo_authenticator`); behind a TLS terminator a
+    // server would pass `true` here.
+    let request = AuthRequest::new(surface, ip, credentials).with_tls(false);
     match app.demo.auth.verify(&request).await {
         Decision::Grant(grant) => Ok(grant),
         Decision::Deny(denial) | Decision::TryLater(denial) => Err(render(&denial.public.http())),

@@ -12,7 +12,27 @@
 //!
 //! This library holds the few pieces the servers share: a self-signed TLS
 //! setup, a connection that can switch to TLS in place (STARTTLS), a bounded
-//! line reader, and logging set-up. It is example code, written to be read.
+//! line reader, the SASL loop over a line protocol ([`run_sasl`]), the demo
+//! authenticator ([`demo_authenticator`]) and logging set-up. It is example
+//! code, written to be read.
+//!
+//! The demo accounts live in `examples/data/directory.toml`; the interop
+//! tests in `tests/interop/` drive these servers with curl, imaplib and
+//! smtplib.
+//!
+//! # Dependencies
+//!
+//! - `portcullis`, `portcullis-sasl`, `portcullis-credentials`: what the
+//!   examples show.
+//! - `portcullis-oidc` (feature `fetch`): background JWKS fetching and the
+//!   readiness probe.
+//! - `tokio`, `tokio-rustls`, `rustls` (aws-lc-rs provider, already built
+//!   for jsonwebtoken), `rcgen`: sockets, TLS, the certificate made at start.
+//! - `axum`: the HTTP examples.
+//! - `clap`, `tracing`, `tracing-subscriber`: command lines and logs.
+//! - `jsonwebtoken`, `aws-lc-rs`, `base64`, `serde_json`, `time`: `dev_idp`
+//!   signs tokens and serves its JWKS.
+//! - `zeroize`: wiping decoded SASL responses.
 
 #![forbid(unsafe_code)]
 

@@ -63,6 +63,7 @@ target_dir=$(cargo metadata --format-version 1 --no-deps |
   python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 case "$profile" in dev) subdir=debug ;; *) subdir=$profile ;; esac
 bin="$target_dir/$subdir/examples"
+export EXAMPLES_BIN=$bin
 
 # --- servers ---------------------------------------------------------------------
 base=${INTEROP_BASE_PORT:-21100}
