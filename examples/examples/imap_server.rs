@@ -323,14 +323,21 @@ impl Session {
     /// made with a credential that has since been deleted, changed or
     /// expired ends here (the session binding at work).
     async fn noop(&mut self, conn: &mut LineConn, tag: &str) -> std::io::Result<()> {
-        if let Some(grant) = &self.grant {
-            if let Err(reason) = self.server.auth.revalidate(&grant.session_binding).await {
-                tracing::info!(reason = reason.kind(), account = %grant.acting_as, "session ended by revalidation");
-                self.grant = None;
-                conn.write("* BYE Your session is no longer valid; log in again\r\n")
-                    .await?;
-                return Err(std::io::Error::other("session revoked"));
-            }
+        let revoked = match &self.grant {
+            Some(grant) => self
+                .server
+                .auth
+                .revalidate(&grant.session_binding)
+                .await
+                .err(),
+            None => None,
+        };
+        if let Some(reason) = revoked {
+            tracing::info!(reason = reason.kind(), "session ended by revalidation");
+            self.grant = None;
+            conn.write("* BYE Your session is no longer valid; log in again\r\n")
+                .await?;
+            return Err(std::io::Error::other("session revoked"));
         }
         conn.write(&format!("{tag} OK NOOP completed\r\n")).await
     }

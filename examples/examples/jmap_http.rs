@@ -87,6 +87,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 }
 
 /// `Authorization` → request credentials; `Err` is the reply to send.
+#[allow(
+    clippy::result_large_err,
+    reason = "the Err is the HTTP reply itself, built once per request"
+)]
 fn credentials(app: &App, headers: &HeaderMap) -> Result<RequestCredentials, Response> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         let failure = PublicFailure::new(
@@ -130,6 +134,10 @@ fn credentials(app: &App, headers: &HeaderMap) -> Result<RequestCredentials, Res
     })
 }
 
+#[allow(
+    clippy::result_large_err,
+    reason = "the Err is the HTTP reply itself, built once per request"
+)]
 async fn decide(
     app: &App,
     surface: Surface,

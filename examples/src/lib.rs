@@ -365,6 +365,10 @@ pub const DEMO_ACCOUNTS: &str = "\
 
 /// How a SASL exchange run by [`run_sasl`] ended.
 #[derive(Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "one value per login, matched once; boxing would only hide the decision"
+)]
 pub enum SaslEnd {
     /// The authenticator decided (including a cancel by `*`).
     Decided(portcullis::Decision),
