@@ -5,6 +5,7 @@
     reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
 )]
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -19,7 +20,9 @@ use portcullis_impersonation::{
     ImpersonationPolicy, LoginName, LoginSyntax,
 };
 use portcullis_oidc::OidcValidator;
-use portcullis_permissions::{CredentialScope, LoginPolicy, LoginRefusal, PermissionSet, Surface};
+use portcullis_permissions::{
+    CredentialScope, LoginPolicy, LoginRefusal, PermissionSet, RoleGraph, RoleRights, Surface,
+};
 use portcullis_sasl::{
     Credentials, Mechanism, MechanismPolicy, MechanismSet, ServerExchange, Step, Transport,
 };
@@ -80,6 +83,7 @@ struct Inner {
     throttle: Arc<dyn DynThrottleStore>,
     verifier: Verifier,
     password_with_code: Option<PasswordWithCode>,
+    compiled_roles: std::sync::Mutex<Option<CompiledRoles>>,
     clock: Clock,
     hashing: Hashing,
     realm: Arc<str>,
@@ -330,6 +334,7 @@ impl AuthenticatorBuilder {
                     .unwrap_or_else(|| Arc::new(MemoryThrottle::default())),
                 verifier,
                 password_with_code: self.password_with_code,
+                compiled_roles: std::sync::Mutex::new(None),
                 clock,
                 hashing: self.hashing,
                 realm: Arc::from(self.realm),
@@ -342,6 +347,10 @@ impl AuthenticatorBuilder {
 const DEFAULT_CACHE_ENTRIES: u64 = portcullis_credentials::DEFAULT_CACHE_CAPACITY;
 /// Default lifetime of a verified-credential cache entry (one hour).
 const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3600);
+
+/// A role graph resolved once: each role's rights, for a few word
+/// operations per login instead of a graph walk.
+type CompiledRoles = (Arc<RoleGraph>, Arc<BTreeMap<String, RoleRights>>);
 
 /// Where an attempt comes from.
 #[derive(Clone, Copy, Debug)]
@@ -707,7 +716,7 @@ impl Authenticator {
                 code,
                 ..
             } => {
-                self.password_path(
+                Box::pin(self.password_path(
                     &ctx,
                     &authcid,
                     authzid.as_deref(),
@@ -715,7 +724,7 @@ impl Authenticator {
                     code.as_ref(),
                     trace,
                     audit,
-                )
+                ))
                 .await
             }
             Presented::Bearer {
@@ -724,14 +733,14 @@ impl Authenticator {
                 user,
                 ..
             } => {
-                self.bearer_path(
+                Box::pin(self.bearer_path(
                     &ctx,
                     &token,
                     authzid.as_deref(),
                     user.as_deref(),
                     trace,
                     audit,
-                )
+                ))
                 .await
             }
         };
@@ -943,12 +952,21 @@ impl Authenticator {
         // 9. The surface gate, against the scope.
         self.surface_gate(ctx, &rights, &scoped, trace)?;
         // 10. The impersonation policy.
-        let (acting_as, session_rights) = self
-            .impersonation_step(ctx, &login, &account, rights, scoped, credential, trace)
-            .await?;
+        // (Boxed: the rarely taken paths keep the common future small.)
+        let (acting_as, session_rights) = if login.is_impersonation() {
+            Box::pin(
+                self.impersonation_step(ctx, &login, &account, rights, scoped, credential, trace),
+            )
+            .await?
+        } else {
+            trace.step("impersonation", || "not asked".to_owned());
+            (account.name.clone(), scoped)
+        };
         // 11. Second factor.
-        if credential.kind == CredentialKind::Password {
-            self.second_factor(ctx, &account, code, trace).await?;
+        if credential.kind == CredentialKind::Password && account.totp.is_some() {
+            Box::pin(self.second_factor(ctx, &account, code, trace)).await?;
+        } else if credential.kind == CredentialKind::Password {
+            trace.step("second-factor", || "not enrolled".to_owned());
         } else {
             trace.step("second-factor", || {
                 format!("not asked: {} logins skip it", credential.kind.name())
@@ -1034,32 +1052,41 @@ impl Authenticator {
         revision: u64,
         trace: &mut Trace,
     ) -> StepResult<()> {
-        let record = match target {
-            Target::Password(hash) => Some(password_record(hash.clone(), revision)),
-            Target::App(record, whole) => {
-                let mut record = (**record).clone();
+        // A cached verification is answered here, without a copy of the
+        // record and without a thread hop.
+        let probe = match target {
+            Target::Password(hash) => Some((
+                portcullis_credentials::CredentialKind::Password,
+                CredentialId(0),
+                revision,
+                hash,
+            )),
+            Target::App(record, whole) => Some((
                 if *whole {
                     // Verified like a password: the hash covers the whole secret.
-                    record.kind = portcullis_credentials::CredentialKind::Password;
-                }
-                Some(record)
-            }
+                    portcullis_credentials::CredentialKind::Password
+                } else {
+                    record.kind
+                },
+                record.id,
+                record.revision,
+                &record.hash,
+            )),
             Target::Missing(_) => None,
         };
-        // A cached verification is answered here, without a thread hop.
-        if let Some(record) = &record
+        if let Some((kind, id, revision, hash)) = probe
             && let Some(cache) = self.inner.verifier.cache()
             && let Some(material) = material(
-                CredentialKind::from_stored(record.kind),
+                CredentialKind::from_stored(kind),
                 secret.expose().as_bytes(),
             )
         {
             let key = CacheKey {
                 account: name,
-                kind: record.kind,
-                id: record.id,
-                revision: record.revision,
-                stored_hash: record.hash.as_str(),
+                kind,
+                id,
+                revision,
+                stored_hash: hash.as_str(),
             };
             if cache.get(&key, &material, ctx.now).is_some() {
                 trace.step("verify-credential", || {
@@ -1068,6 +1095,17 @@ impl Authenticator {
                 return Ok(());
             }
         }
+        let record = match target {
+            Target::Password(hash) => Some(password_record(hash.clone(), revision)),
+            Target::App(record, whole) => {
+                let mut record = (**record).clone();
+                if *whole {
+                    record.kind = portcullis_credentials::CredentialKind::Password;
+                }
+                Some(record)
+            }
+            Target::Missing(_) => None,
+        };
         let verifier = self.inner.verifier.clone();
         let account = name.to_owned();
         let presented = portcullis_credentials::Secret::from(secret.expose());
@@ -1119,12 +1157,43 @@ impl Authenticator {
             .roles()
             .await
             .map_err(directory_reason)?;
-        let roles = graph
-            .resolve(&account.roles)
-            .map_err(|error| DenialReason::DirectoryData(error.to_string()))?;
+        let roles = match self.compiled(&graph) {
+            Some(compiled) => {
+                let mut parts = Vec::with_capacity(account.roles.len());
+                for role in &account.roles {
+                    let rights = compiled.get(role).ok_or_else(|| {
+                        DenialReason::DirectoryData(format!("unknown role {role:?}"))
+                    })?;
+                    parts.push(rights);
+                }
+                RoleRights::combine(parts)
+            }
+            None => graph
+                .resolve(&account.roles)
+                .map_err(|error| DenialReason::DirectoryData(error.to_string()))?,
+        };
         Ok(account
             .policy
             .effective(&roles, tenant.map(|tenant| &tenant.policy)))
+    }
+
+    /// The compiled form of `graph`, made once per graph (a directory
+    /// reload brings a new one). `None` if some role cannot be resolved;
+    /// then each login walks the graph and reports its own error.
+    fn compiled(&self, graph: &Arc<RoleGraph>) -> Option<Arc<BTreeMap<String, RoleRights>>> {
+        let mut cached = self
+            .inner
+            .compiled_roles
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((source, compiled)) = cached.as_ref()
+            && Arc::ptr_eq(source, graph)
+        {
+            return Some(Arc::clone(compiled));
+        }
+        let compiled = Arc::new(graph.compile().ok()?);
+        *cached = Some((Arc::clone(graph), Arc::clone(&compiled)));
+        Some(compiled)
     }
 
     async fn tenant_of(&self, account: &Account) -> Result<Option<Tenant>, DenialReason> {
@@ -1796,9 +1865,14 @@ pub(crate) fn fingerprint_of(parts: &[&[u8]]) -> String {
         hasher.update(part);
     }
     let digest = hasher.finalize();
-    digest
-        .iter()
-        .take(16)
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(32);
+    for byte in digest.iter().take(16) {
+        for nibble in [byte >> 4, byte & 0x0f] {
+            out.push(char::from(
+                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
+    out
 }
