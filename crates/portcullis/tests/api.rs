@@ -44,4 +44,3 @@ async fn verify_runs_on_a_multi_threaded_runtime() {
         assert_eq!(task.await.unwrap(), "grant");
     }
 }
-
