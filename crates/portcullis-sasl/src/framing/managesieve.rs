@@ -20,9 +20,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use zeroize::Zeroize as _;
 
-use super::{decode_base64, line_body, mechanism_name};
+use super::{decode_base64, line_body, mechanism_name, wipe};
 use crate::error::{Error, Field};
 use crate::limits::Limits;
 
@@ -103,7 +102,7 @@ pub fn decode_string_content<'b>(
     buf: &'b mut Vec<u8>,
 ) -> Result<&'b [u8], Error> {
     if content == b"*" {
-        buf.zeroize();
+        wipe(buf);
         return Err(Error::Cancelled);
     }
     decode_base64(content, limits, buf)

@@ -6,9 +6,11 @@
 //! whitespace or stray bits; one trailing CRLF (or LF, or CR) is tolerated;
 //! lines longer than [`Limits::max_line_len`] are refused before any work.
 //!
-//! Decoded bytes go into a caller-provided `Vec<u8>`, which is zeroized
-//! (its whole capacity) before reuse. Pass a `zeroize::Zeroizing<Vec<u8>>`
-//! so that the last secret is wiped too.
+//! Decoded bytes go into a caller-provided `Vec<u8>`. Its previous contents
+//! are zeroized before reuse and nothing is left in its spare capacity (a
+//! buffer that outgrows its capacity is replaced, not reallocated). Pass a
+//! `zeroize::Zeroizing<Vec<u8>>` used only with these helpers, so that the
+//! last secret is wiped on drop too.
 
 pub mod imap;
 pub mod managesieve;
@@ -74,12 +76,19 @@ impl<'a> AuthCommand<'a> {
         match self.initial {
             None => Ok(None),
             Some(b"=") => {
-                buf.zeroize();
+                wipe(buf);
                 Ok(Some(buf.as_slice()))
             }
             Some(text) => decode_base64(text, limits, buf).map(Some),
         }
     }
+}
+
+/// Zeroizes the buffer's contents and empties it. The spare capacity holds
+/// no secret: [`decode_base64`] wipes everything it wrote past the end.
+pub(crate) fn wipe(buf: &mut Vec<u8>) {
+    buf.as_mut_slice().zeroize();
+    buf.clear();
 }
 
 /// Strips one trailing CRLF, LF or CR, after checking the line length.
@@ -108,7 +117,7 @@ pub fn decode_base64<'b>(
     limits: &Limits,
     buf: &'b mut Vec<u8>,
 ) -> Result<&'b [u8], Error> {
-    buf.zeroize();
+    wipe(buf);
     if !text.len().is_multiple_of(4) {
         return Err(Error::BadBase64);
     }
@@ -121,18 +130,22 @@ pub fn decode_base64<'b>(
         });
     }
     if buf.capacity() < upper {
-        // A fresh allocation, so no copy of an old secret is left behind by
-        // a reallocation.
-        *buf = Vec::with_capacity(upper);
+        // A fresh allocation, so that no copy of an old secret is left
+        // behind by a reallocation.
+        *buf = Vec::with_capacity(upper.max(64));
     }
     buf.resize(upper, 0);
     let Ok(n) = STANDARD.decode_slice(text, buf.as_mut_slice()) else {
-        buf.zeroize();
+        wipe(buf);
         return Err(Error::BadBase64);
     };
+    // The decoder may write scratch bytes past the decoded length.
+    if let Some(tail) = buf.get_mut(n..) {
+        tail.zeroize();
+    }
     buf.truncate(n);
     if n > limits.max_message_len {
-        buf.zeroize();
+        wipe(buf);
         return Err(Error::TooLong {
             field: Field::Message,
             limit: limits.max_message_len,
@@ -160,7 +173,7 @@ fn decode_response_body<'b>(
     buf: &'b mut Vec<u8>,
 ) -> Result<&'b [u8], Error> {
     if body == b"*" {
-        buf.zeroize();
+        wipe(buf);
         return Err(Error::Cancelled);
     }
     decode_base64(body, limits, buf)
@@ -178,7 +191,7 @@ pub fn decode_any_response<'b>(
 ) -> Result<&'b [u8], Error> {
     let body = line_body(line, limits)?;
     if body == b"=" {
-        buf.zeroize();
+        wipe(buf);
         return Ok(buf.as_slice());
     }
     decode_response_body(body, limits, buf)
