@@ -9,6 +9,7 @@
 use std::hint::black_box;
 use std::io::Cursor;
 use std::sync::Arc;
+use std::time::Instant;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -129,6 +130,38 @@ fn rsasl_step(config: &Arc<SASLConfig>, mech: &Mechname, msg: &[u8]) -> Option<u
     session.validation()
 }
 
+// --- interleaved ratios ---------------------------------------------------
+
+/// Median over `rounds` of (time of `batch` calls of `peer`) ÷ (time of
+/// `batch` calls of `ours`), the two alternating within each round so that
+/// load changes on a shared machine hit both sides alike.
+fn interleaved(rounds: usize, batch: u32, mut ours: impl FnMut(), mut peer: impl FnMut()) -> f64 {
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        for _ in 0..batch {
+            f();
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            if round % 2 == 0 {
+                let t_ours = time(&mut ours);
+                time(&mut peer) / t_ours
+            } else {
+                let t_peer = time(&mut peer);
+                t_peer / time(&mut ours)
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
+}
+
+fn report(group: &str, peer: &str, ratio: f64) {
+    eprintln!("{group}: {peer} / portcullis = {ratio:.3} (median of 101 interleaved rounds)");
+}
+
 // --- groups ---------------------------------------------------------------
 
 fn plain(c: &mut Criterion) {
@@ -138,6 +171,29 @@ fn plain(c: &mut Criterion) {
     assert!(PlainMessage::decode(PLAIN, &limits).is_ok());
     assert!(naive_plain(PLAIN).is_some());
     assert_eq!(rsasl_step(&config, mech, PLAIN), Some(PLAIN.len() - 2));
+    let ours = || {
+        black_box(
+            PlainMessage::decode(black_box(PLAIN), &limits)
+                .map(|m| m.authcid().len())
+                .ok(),
+        );
+    };
+    let naive = || {
+        black_box(naive_plain(black_box(PLAIN)).map(|m| m.1.len()));
+    };
+    let peer = || {
+        black_box(rsasl_step(&config, mech, black_box(PLAIN)));
+    };
+    report(
+        "sasl_plain_decode",
+        "naive_split",
+        interleaved(101, 2000, ours, naive),
+    );
+    report(
+        "sasl_plain_decode",
+        "rsasl",
+        interleaved(101, 500, ours, peer),
+    );
     let mut g = c.benchmark_group("sasl_plain_decode");
     g.bench_function("portcullis", |b| {
         b.iter(|| PlainMessage::decode(black_box(PLAIN), &limits).map(|m| m.authcid().len()))
@@ -165,7 +221,23 @@ fn oauthbearer(c: &mut Criterion) {
     );
     assert!(naive_oauthbearer(&msg).is_some());
     assert!(rsasl_step(&config, mech, &msg).is_some());
-    let mut g = c.benchmark_group("sasl_oauthbearer_decode_200b_token");
+    let ours = || {
+        black_box(
+            OAuthBearerMessage::decode(black_box(&msg), &limits)
+                .map(|m| m.token().len())
+                .ok(),
+        );
+    };
+    let naive = || {
+        black_box(naive_oauthbearer(black_box(&msg)).map(|m| m.1.len()));
+    };
+    let peer = || {
+        black_box(rsasl_step(&config, mech, black_box(&msg)));
+    };
+    let group = "sasl_oauthbearer_decode_200b_token";
+    report(group, "naive_split", interleaved(101, 1000, ours, naive));
+    report(group, "rsasl", interleaved(101, 500, ours, peer));
+    let mut g = c.benchmark_group(group);
     g.bench_function("portcullis", |b| {
         b.iter(|| OAuthBearerMessage::decode(black_box(&msg), &limits).map(|m| m.token().len()))
     });
@@ -182,47 +254,69 @@ fn imap_line(c: &mut Criterion) {
     let policy = MechanismPolicy::new();
     let limits = *policy.limits();
     let config = rsasl_config();
-    let mech = Mechname::parse(b"PLAIN").unwrap();
+    let plain = Mechname::parse(b"PLAIN").unwrap();
     let line = format!("a001 AUTHENTICATE PLAIN {}\r\n", STANDARD.encode(PLAIN)).into_bytes();
     let mut buf = Vec::with_capacity(256);
-    let mut g = c.benchmark_group("sasl_imap_authenticate_plain_line");
-    g.bench_function("portcullis_borrowed", |b| {
-        b.iter(|| {
-            let cmd = imap::parse_authenticate(black_box(&line), &limits).unwrap();
-            let data = cmd.decode_initial(&limits, &mut buf).unwrap().unwrap();
-            PlainMessage::decode(data, &limits).map(|m| m.authcid().len())
-        })
-    });
-    g.bench_function("portcullis_exchange_owned", |b| {
-        b.iter(|| {
-            let cmd = imap::parse_authenticate(black_box(&line), &limits).unwrap();
-            let data = cmd.decode_initial(&limits, &mut buf).unwrap();
-            let (_, step) =
-                ServerExchange::start(cmd.mechanism(), data, &policy, Transport::TLS).unwrap();
-            matches!(step, Step::Done(_))
-        })
-    });
-    g.bench_function("naive_split", |b| {
-        b.iter(|| {
-            let line = black_box(&line[..]);
-            let line = line.strip_suffix(b"\r\n").unwrap_or(line);
-            let mut words = line.split(|&b| b == b' ');
-            let (_tag, _cmd, _mech) = (words.next(), words.next(), words.next());
-            let decoded = STANDARD.decode(words.next().unwrap()).unwrap();
-            naive_plain(&decoded).map(|m| m.1.len())
-        })
-    });
-    g.bench_function("rsasl", |b| {
-        b.iter(|| {
-            let line = black_box(&line[..]);
-            let line = line.strip_suffix(b"\r\n").unwrap_or(line);
-            let mut words = line.split(|&b| b == b' ');
-            let (_tag, _cmd, name) = (words.next(), words.next(), words.next().unwrap());
-            let decoded = STANDARD.decode(words.next().unwrap()).unwrap();
-            let mech = Mechname::parse(name).unwrap_or(mech);
-            rsasl_step(&config, mech, &decoded)
-        })
-    });
+    let mut buf2 = Vec::with_capacity(256);
+    let mut borrowed = || {
+        let cmd = imap::parse_authenticate(black_box(&line), &limits).unwrap();
+        let data = cmd.decode_initial(&limits, &mut buf).unwrap().unwrap();
+        black_box(
+            PlainMessage::decode(data, &limits)
+                .map(|m| m.authcid().len())
+                .ok(),
+        );
+    };
+    let mut owned = || {
+        let cmd = imap::parse_authenticate(black_box(&line), &limits).unwrap();
+        let data = cmd.decode_initial(&limits, &mut buf2).unwrap();
+        let (_, step) =
+            ServerExchange::start(cmd.mechanism(), data, &policy, Transport::TLS).unwrap();
+        black_box(matches!(step, Step::Done(_)));
+    };
+    let mut naive = || {
+        let line = black_box(&line[..]);
+        let line = line.strip_suffix(b"\r\n").unwrap_or(line);
+        let mut words = line.split(|&b| b == b' ');
+        let (_tag, _cmd, _mech) = (words.next(), words.next(), words.next());
+        let decoded = STANDARD.decode(words.next().unwrap()).unwrap();
+        black_box(naive_plain(&decoded).map(|m| m.1.len()));
+    };
+    let mut peer = || {
+        let line = black_box(&line[..]);
+        let line = line.strip_suffix(b"\r\n").unwrap_or(line);
+        let mut words = line.split(|&b| b == b' ');
+        let (_tag, _cmd, name) = (words.next(), words.next(), words.next().unwrap());
+        let decoded = STANDARD.decode(words.next().unwrap()).unwrap();
+        let mech = Mechname::parse(name).unwrap_or(plain);
+        black_box(rsasl_step(&config, mech, &decoded));
+    };
+    let group = "sasl_imap_authenticate_plain_line";
+    report(
+        group,
+        "naive_split",
+        interleaved(101, 1000, &mut borrowed, &mut naive),
+    );
+    report(
+        group,
+        "rsasl",
+        interleaved(101, 500, &mut borrowed, &mut peer),
+    );
+    report(
+        &format!("{group} (owned exchange)"),
+        "naive_split",
+        interleaved(101, 1000, &mut owned, &mut naive),
+    );
+    report(
+        &format!("{group} (owned exchange)"),
+        "rsasl",
+        interleaved(101, 500, &mut owned, &mut peer),
+    );
+    let mut g = c.benchmark_group(group);
+    g.bench_function("portcullis_borrowed", |b| b.iter(&mut borrowed));
+    g.bench_function("portcullis_exchange_owned", |b| b.iter(&mut owned));
+    g.bench_function("naive_split", |b| b.iter(&mut naive));
+    g.bench_function("rsasl", |b| b.iter(&mut peer));
     g.finish();
 }
 
