@@ -298,6 +298,7 @@ pub struct Demo {
 /// OIDC keys in the background (on the current tokio runtime).
 pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::error::Error>> {
     let directory = FileDirectory::load(&options.directory)?;
+    reload_on_sighup(directory.clone());
     let mut settings = directory.settings();
     if !options.require_tls {
         // DANGER, demo only: cleartext PLAIN/LOGIN without TLS. The servers
@@ -351,6 +352,30 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
         auth: authenticator,
         realm,
     })
+}
+
+/// `kill -HUP <pid>` re-reads the directory file: accounts and credentials
+/// change for new logins at once, and sessions made with a credential that
+/// is gone end at their next revalidation (the IMAP example revalidates on
+/// `NOOP`). A file that fails to parse leaves the old contents in force.
+fn reload_on_sighup(directory: FileDirectory) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        use tokio::signal::unix::{SignalKind, signal};
+        let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            match directory.reload() {
+                Ok(()) => tracing::info!(path = %directory.path().display(), "directory reloaded"),
+                Err(error) => {
+                    tracing::warn!(%error, "directory reload failed; keeping the old contents")
+                }
+            }
+        }
+    });
+    #[cfg(not(unix))]
+    drop(directory);
 }
 
 /// The demo accounts of `examples/data/directory.toml`, as printed at start.

@@ -335,3 +335,49 @@ def _():
     # Another login from the same address is not locked out.
     with imap() as c:
         eq(c.login(ALICE, ALICE_PW)[0], "OK")
+
+
+@check("imap revocation: deleting an app password ends the sessions it made, and only those")
+def _():
+    import os
+    import signal
+    import time
+
+    from interop import env
+
+    with imap("IMAP_RELOAD_PORT") as by_app, imap("IMAP_RELOAD_PORT") as by_password:
+        eq(by_app.login(ALICE, ALICE_APP)[0], "OK")
+        eq(by_password.login(ALICE, ALICE_PW)[0], "OK")
+        eq(by_app.noop()[0], "OK")
+        # Remove alice's app password #1 from the directory file and reload.
+        path = env("IMAP_RELOAD_DIRECTORY")
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        start = text.index("[[account.app_password]]\nid = 1\n")
+        end = text.index("\n\n", start)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text[:start] + text[end + 2 :])
+        log = os.path.join(env("INTEROP_LOG_DIR"), "imap-reload.log")
+        os.kill(int(env("IMAP_RELOAD_PID")), signal.SIGHUP)
+        for _ in range(100):
+            with open(log, encoding="utf-8") as f:
+                if "directory reloaded" in f.read():
+                    break
+            time.sleep(0.05)
+        else:
+            raise AssertionError("the server did not log a reload")
+        try:
+            by_app.noop()
+        except imaplib.IMAP4.abort as e:
+            # imaplib reports the untagged BYE.
+            eq(str(e), "command: NOOP => Your session is no longer valid; log in again")
+        else:
+            raise AssertionError("the app-password session survived the revocation")
+        eq(by_password.noop()[0], "OK")
+    with imap("IMAP_RELOAD_PORT") as c:
+        try:
+            c.login(ALICE, ALICE_APP)
+        except imaplib.IMAP4.error as e:
+            eq(e.args[0], b"[AUTHENTICATIONFAILED] Authentication failed")
+        else:
+            raise AssertionError("the deleted app password still logs in")
