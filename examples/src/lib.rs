@@ -379,8 +379,8 @@ fn reload_on_sighup(directory: FileDirectory) {
 }
 
 /// The demo accounts of `examples/data/directory.toml`, as printed at start.
-pub const DEMO_ACCOUNTS: &str = "\
-  alice@example.org   password wonderland
+// (No line continuation on the first line: it would eat the indentation.)
+pub const DEMO_ACCOUNTS: &str = "  alice@example.org   password wonderland
   alice@example.org   app password app_aaaaaanrh4mlfpssrvbgyvdzxn2uqcva5gmq  (IMAP only)
   admin@example.org   password admin-secret  (may impersonate: alice@example.org%admin@example.org)
   admin@example.org   app password app_aaaaaawazl24iyij37wauoydr74ykwv2zecq  (cannot impersonate)
