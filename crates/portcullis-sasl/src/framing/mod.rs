@@ -224,14 +224,15 @@ pub(crate) fn parse_keyword_command<'a>(
     keyword: &[u8],
     tag: Option<&'a str>,
 ) -> Result<AuthCommand<'a>, Error> {
-    let mut words = body.split(|&b| b == b' ');
-    let command = words.next().ok_or(Error::BadCommand)?;
+    let (command, rest) = split_word(body).ok_or(Error::BadCommand)?;
     if !command.eq_ignore_ascii_case(keyword) {
         return Err(Error::BadCommand);
     }
-    let mechanism = mechanism_name(words.next().ok_or(Error::BadCommand)?)?;
-    let initial = words.next();
-    if initial.is_some_and(<[u8]>::is_empty) || words.next().is_some() {
+    let rest = rest.ok_or(Error::BadCommand)?;
+    let (mechanism, initial) = split_word(rest).ok_or(Error::BadCommand)?;
+    let mechanism = mechanism_name(mechanism)?;
+    // The initial response is the rest of the line: one non-empty word.
+    if initial.is_some_and(|ir| ir.is_empty() || memchr::memchr(b' ', ir).is_some()) {
         return Err(Error::BadCommand);
     }
     Ok(AuthCommand {
@@ -239,6 +240,18 @@ pub(crate) fn parse_keyword_command<'a>(
         mechanism,
         initial,
     })
+}
+
+/// Splits at the first space: the word before it (possibly empty) and,
+/// if there was a space, everything after it.
+fn split_word(s: &[u8]) -> Option<(&[u8], Option<&[u8]>)> {
+    match memchr::memchr(b' ', s) {
+        None => Some((s, None)),
+        Some(at) => {
+            let (word, rest) = s.split_at_checked(at)?;
+            Some((word, Some(rest.get(1..)?)))
+        }
+    }
 }
 
 #[cfg(test)]
