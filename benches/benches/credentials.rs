@@ -210,6 +210,33 @@ fn interleaved_ratios(_: &mut Criterion) {
         "credentials/argon2: fresh memory / reused memory = {:.3} median, {:.3} fastest",
         reuse.median_ratio, reuse.fastest_ratio
     );
+    // DESIGN.md's case: m=47104 t=1 pays most for freshly mapped memory.
+    let big = HashPolicy::with_argon2(portcullis_credentials::Argon2Params { m_kib: 47_104, t: 1, p: 1 });
+    let big_fresh = HashPolicy {
+        retained_memory_kib: 0,
+        ..big
+    };
+    let big_hash = StoredHash::parse(&big.hash_password(b"correct horse", &mut OsRandom).unwrap()).unwrap();
+    let big_parsed = big_hash.as_str().to_owned();
+    let big_parsed = PasswordHash::new(&big_parsed).unwrap();
+    let big_reuse = interleaved(
+        31,
+        2,
+        2,
+        || drop(black_box(big_hash.verify(b"correct horse", &big_fresh))),
+        || drop(black_box(big_hash.verify(b"correct horse", &big))),
+    );
+    let big_peer = interleaved(
+        31,
+        2,
+        2,
+        || drop(black_box(Argon2::default().verify_password(b"correct horse", &big_parsed))),
+        || drop(black_box(big_hash.verify(b"correct horse", &big))),
+    );
+    eprintln!(
+        "credentials/argon2 m=47104 t=1: fresh / reused = {:.3} median, {:.3} fastest; argon2 crate / reused = {:.3} median ({:?} vs {:?})",
+        big_reuse.median_ratio, big_reuse.fastest_ratio, big_peer.median_ratio, big_peer.median_a, big_peer.median_b
+    );
 
     let equal = interleaved(
         51,
