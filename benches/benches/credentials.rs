@@ -29,7 +29,8 @@ use argon2::password_hash::phc::PasswordHash;
 use argon2::{Argon2, PasswordVerifier};
 use criterion::{Criterion, criterion_group, criterion_main};
 use portcullis_credentials::{
-    CredentialId, CredentialKind, CredentialRecord, HashPolicy, OsRandom, Secret, StoredHash, Verifier,
+    CredentialId, CredentialKind, CredentialRecord, HashPolicy, OsRandom, Secret, StoredHash,
+    Verifier,
 };
 use time::OffsetDateTime;
 
@@ -52,7 +53,9 @@ fn record(phc: &str, revision: u64) -> CredentialRecord {
 
 fn argon2_verify(c: &mut Criterion) {
     let policy = HashPolicy::default();
-    let phc = policy.hash_password(b"correct horse", &mut OsRandom).unwrap();
+    let phc = policy
+        .hash_password(b"correct horse", &mut OsRandom)
+        .unwrap();
     let parsed = PasswordHash::new(&phc).unwrap();
     let stored = StoredHash::parse(&phc).unwrap();
     let no_reuse = HashPolicy {
@@ -62,7 +65,9 @@ fn argon2_verify(c: &mut Criterion) {
     let mut group = c.benchmark_group("argon2_verify");
     group.sample_size(20);
     group.bench_function("peer: argon2 PasswordVerifier (fresh memory)", |b| {
-        b.iter(|| Argon2::default().verify_password(black_box(b"correct horse"), black_box(&parsed)))
+        b.iter(|| {
+            Argon2::default().verify_password(black_box(b"correct horse"), black_box(&parsed))
+        })
     });
     group.bench_function("portcullis StoredHash::verify (per-thread memory)", |b| {
         b.iter(|| stored.verify(black_box(b"correct horse"), &policy))
@@ -75,7 +80,9 @@ fn argon2_verify(c: &mut Criterion) {
 
 fn unknown_user(c: &mut Criterion) {
     let verifier = Verifier::new().unwrap();
-    let phc = verifier.hash_password(b"correct horse", &mut OsRandom).unwrap();
+    let phc = verifier
+        .hash_password(b"correct horse", &mut OsRandom)
+        .unwrap();
     let alice = record(&phc, 1);
     let wrong = Secret::from("battery staple");
     let now = OffsetDateTime::now_utc();
@@ -93,7 +100,9 @@ fn unknown_user(c: &mut Criterion) {
 fn verification_cache(c: &mut Criterion) {
     let cached = Verifier::new().unwrap();
     let uncached = Verifier::builder().without_cache().build().unwrap();
-    let phc = cached.hash_password(b"correct horse", &mut OsRandom).unwrap();
+    let phc = cached
+        .hash_password(b"correct horse", &mut OsRandom)
+        .unwrap();
     let password = Secret::from("correct horse");
     let now = OffsetDateTime::now_utc();
     let mut group = c.benchmark_group("verification_cache");
@@ -108,20 +117,30 @@ fn verification_cache(c: &mut Criterion) {
             uncached.verify_credential("alice", &password, &r, now, IP)
         })
     });
-    group.bench_function("portcullis cold login through the cache (miss + insert)", |b| {
-        b.iter(|| {
-            revision += 1;
-            let r = record(&phc, revision);
-            cached.verify_credential("alice", &password, &r, now, IP)
-        })
-    });
+    group.bench_function(
+        "portcullis cold login through the cache (miss + insert)",
+        |b| {
+            b.iter(|| {
+                revision += 1;
+                let r = record(&phc, revision);
+                cached.verify_credential("alice", &password, &r, now, IP)
+            })
+        },
+    );
     group.sample_size(100);
     let warm = record(&phc, 0);
-    cached.verify_credential("alice", &password, &warm, now, IP).unwrap();
+    cached
+        .verify_credential("alice", &password, &warm, now, IP)
+        .unwrap();
     group.bench_function("portcullis repeat login (cache hit)", |b| {
         b.iter(|| cached.verify_credential("alice", black_box(&password), &warm, now, IP))
     });
     group.finish();
+}
+
+/// Keeps a result alive past the optimiser.
+fn sink<T>(value: T) {
+    let _ = black_box(value);
 }
 
 /// Medians and minima of two operations measured in alternation.
@@ -144,7 +163,13 @@ fn timed(batch: u32, run: &mut impl FnMut()) -> Duration {
     start.elapsed() / batch
 }
 
-fn interleaved(rounds: usize, batch_a: u32, batch_b: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> Interleaved {
+fn interleaved(
+    rounds: usize,
+    batch_a: u32,
+    batch_b: u32,
+    mut a: impl FnMut(),
+    mut b: impl FnMut(),
+) -> Interleaved {
     let mut ratios = Vec::with_capacity(rounds);
     let mut times_a = Vec::with_capacity(rounds);
     let mut times_b = Vec::with_capacity(rounds);
@@ -180,7 +205,9 @@ fn interleaved_ratios(_: &mut Criterion) {
         retained_memory_kib: 0,
         ..policy
     };
-    let phc = verifier.hash_password(b"correct horse", &mut OsRandom).unwrap();
+    let phc = verifier
+        .hash_password(b"correct horse", &mut OsRandom)
+        .unwrap();
     let parsed = PasswordHash::new(&phc).unwrap();
     let stored = StoredHash::parse(&phc).unwrap();
     let alice = record(&phc, 1);
@@ -192,8 +219,8 @@ fn interleaved_ratios(_: &mut Criterion) {
         31,
         2,
         2,
-        || drop(black_box(Argon2::default().verify_password(b"correct horse", &parsed))),
-        || drop(black_box(stored.verify(b"correct horse", &policy))),
+        || sink(Argon2::default().verify_password(b"correct horse", &parsed)),
+        || sink(stored.verify(b"correct horse", &policy)),
     );
     eprintln!(
         "credentials/argon2: argon2 crate verify / portcullis (reused memory) = {:.3} median, {:.3} fastest ({:?} vs {:?})",
@@ -203,47 +230,56 @@ fn interleaved_ratios(_: &mut Criterion) {
         31,
         2,
         2,
-        || drop(black_box(stored.verify(b"correct horse", &no_reuse))),
-        || drop(black_box(stored.verify(b"correct horse", &policy))),
+        || sink(stored.verify(b"correct horse", &no_reuse)),
+        || sink(stored.verify(b"correct horse", &policy)),
     );
     eprintln!(
         "credentials/argon2: fresh memory / reused memory = {:.3} median, {:.3} fastest",
         reuse.median_ratio, reuse.fastest_ratio
     );
     // DESIGN.md's case: m=47104 t=1 pays most for freshly mapped memory.
-    let big = HashPolicy::with_argon2(portcullis_credentials::Argon2Params { m_kib: 47_104, t: 1, p: 1 });
+    let big = HashPolicy::with_argon2(portcullis_credentials::Argon2Params {
+        m_kib: 47_104,
+        t: 1,
+        p: 1,
+    });
     let big_fresh = HashPolicy {
         retained_memory_kib: 0,
         ..big
     };
-    let big_hash = StoredHash::parse(&big.hash_password(b"correct horse", &mut OsRandom).unwrap()).unwrap();
+    let big_hash =
+        StoredHash::parse(&big.hash_password(b"correct horse", &mut OsRandom).unwrap()).unwrap();
     let big_parsed = big_hash.as_str().to_owned();
     let big_parsed = PasswordHash::new(&big_parsed).unwrap();
     let big_reuse = interleaved(
         31,
         2,
         2,
-        || drop(black_box(big_hash.verify(b"correct horse", &big_fresh))),
-        || drop(black_box(big_hash.verify(b"correct horse", &big))),
+        || sink(big_hash.verify(b"correct horse", &big_fresh)),
+        || sink(big_hash.verify(b"correct horse", &big)),
     );
     let big_peer = interleaved(
         31,
         2,
         2,
-        || drop(black_box(Argon2::default().verify_password(b"correct horse", &big_parsed))),
-        || drop(black_box(big_hash.verify(b"correct horse", &big))),
+        || sink(Argon2::default().verify_password(b"correct horse", &big_parsed)),
+        || sink(big_hash.verify(b"correct horse", &big)),
     );
     eprintln!(
         "credentials/argon2 m=47104 t=1: fresh / reused = {:.3} median, {:.3} fastest; argon2 crate / reused = {:.3} median ({:?} vs {:?})",
-        big_reuse.median_ratio, big_reuse.fastest_ratio, big_peer.median_ratio, big_peer.median_a, big_peer.median_b
+        big_reuse.median_ratio,
+        big_reuse.fastest_ratio,
+        big_peer.median_ratio,
+        big_peer.median_a,
+        big_peer.median_b
     );
 
     let equal = interleaved(
         51,
         1,
         1,
-        || drop(black_box(verifier.verify_credential("alice", &wrong, &alice, now, IP))),
-        || drop(black_box(verifier.dummy_verify(&wrong, CredentialKind::Password))),
+        || sink(verifier.verify_credential("alice", &wrong, &alice, now, IP)),
+        || sink(verifier.dummy_verify(&wrong, CredentialKind::Password)),
     );
     eprintln!(
         "credentials/unknown_user: wrong password / unknown user = {:.3} median, {:.3} fastest ({:?} vs {:?})",
@@ -259,12 +295,12 @@ fn interleaved_ratios(_: &mut Criterion) {
         || {
             cold_pair.0 += 1;
             let r = record(&phc, cold_pair.0);
-            drop(black_box(verifier.verify_credential("alice", &right, &r, now, IP)));
+            sink(verifier.verify_credential("alice", &right, &r, now, IP));
         },
         || {
             cold_pair.1 += 1;
             let r = record(&phc, cold_pair.1);
-            drop(black_box(uncached.verify_credential("alice", &right, &r, now, IP)));
+            sink(uncached.verify_credential("alice", &right, &r, now, IP));
         },
     );
     eprintln!(
@@ -272,7 +308,9 @@ fn interleaved_ratios(_: &mut Criterion) {
         overhead.median_ratio, overhead.fastest_ratio
     );
     let warm = record(&phc, 0);
-    verifier.verify_credential("alice", &right, &warm, now, IP).unwrap();
+    verifier
+        .verify_credential("alice", &right, &warm, now, IP)
+        .unwrap();
     let speedup = interleaved(
         31,
         2,
@@ -280,9 +318,9 @@ fn interleaved_ratios(_: &mut Criterion) {
         || {
             revision += 1;
             let r = record(&phc, u64::MAX - revision);
-            drop(black_box(verifier.verify_credential("alice", &right, &r, now, IP)));
+            sink(verifier.verify_credential("alice", &right, &r, now, IP));
         },
-        || drop(black_box(verifier.verify_credential("alice", &right, &warm, now, IP))),
+        || sink(verifier.verify_credential("alice", &right, &warm, now, IP)),
     );
     eprintln!(
         "credentials/cache: cold / cached = {:.0}x median, {:.0}x fastest (cached {:?})",
@@ -290,5 +328,11 @@ fn interleaved_ratios(_: &mut Criterion) {
     );
 }
 
-criterion_group!(benches, interleaved_ratios, argon2_verify, unknown_user, verification_cache);
+criterion_group!(
+    benches,
+    interleaved_ratios,
+    argon2_verify,
+    unknown_user,
+    verification_cache
+);
 criterion_main!(benches);

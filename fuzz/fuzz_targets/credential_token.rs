@@ -14,14 +14,18 @@ fuzz_target!(|data: &[u8]| {
     assert!(app.is_none() || key.is_none());
     if let Some(app) = app {
         for alphabet in [AppPasswordAlphabet::Stalwart, AppPasswordAlphabet::Rfc4648] {
-            let again = AppPassword::parse(app.encode(alphabet).expose()).expect("re-encoded app password");
+            let again =
+                AppPassword::parse(app.encode(alphabet).expose()).expect("re-encoded app password");
             assert_eq!(again.credential_id(), app.credential_id());
             assert_eq!(again.random(), app.random());
         }
     }
     if let Some(key) = key {
         let again = ApiKey::parse(key.encode().expose()).expect("re-encoded API key");
-        assert_eq!((again.account_id(), again.credential_id()), (key.account_id(), key.credential_id()));
+        assert_eq!(
+            (again.account_id(), again.credential_id()),
+            (key.account_id(), key.credential_id())
+        );
         assert_eq!(again.random(), key.random());
     }
 });

@@ -15,7 +15,8 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     if let Ok(uri) = totp.to_uri() {
-        let again = Totp::from_uri(uri.expose_str().unwrap_or_default(), 1).expect("rebuilt URI parses");
+        let again =
+            Totp::from_uri(uri.expose_str().unwrap_or_default(), 1).expect("rebuilt URI parses");
         assert_eq!(again.params(), totp.params());
         assert_eq!(again.secret_base32(), totp.secret_base32());
     }

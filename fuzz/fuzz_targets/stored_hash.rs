@@ -17,7 +17,10 @@ fuzz_target!(|data: &[u8]| {
     let Ok(stored) = StoredHash::parse(text) else {
         return;
     };
-    assert_eq!(StoredHash::parse(text).map(|again| again.scheme()).ok(), Some(stored.scheme()));
+    assert_eq!(
+        StoredHash::parse(text).map(|again| again.scheme()).ok(),
+        Some(stored.scheme())
+    );
     let policy = HashPolicy {
         limits: CostLimits {
             argon2_max_m_kib: 64,
@@ -29,7 +32,11 @@ fuzz_target!(|data: &[u8]| {
             pbkdf2_max_rounds: 1000,
             sha_crypt_max_rounds: 1000,
         },
-        ..HashPolicy::with_argon2(Argon2Params { m_kib: 8, t: 1, p: 1 })
+        ..HashPolicy::with_argon2(Argon2Params {
+            m_kib: 8,
+            t: 1,
+            p: 1,
+        })
     };
     match stored.verify(b"fuzz", &policy) {
         Ok(verified) => assert_eq!(verified.scheme, stored.scheme()),
