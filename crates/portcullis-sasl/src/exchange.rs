@@ -294,6 +294,14 @@ mod tests {
     }
 
     #[test]
+    fn send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<ServerExchange>();
+        check::<Step>();
+        check::<MechanismPolicy>();
+    }
+
+    #[test]
     fn login_two_steps() {
         let (mut ex, step) =
             ServerExchange::start("login", None, &policy(), Transport::TLS).unwrap();
