@@ -497,7 +497,7 @@ impl Authenticator {
                 if credential.expires_at.is_some_and(|expires| expires <= now) {
                     return Err(DenialReason::CredentialExpired);
                 }
-                Some(fingerprint_of(&[credential.hash.as_str().as_bytes()]))
+                Some(credential_fingerprint(credential))
             }
         };
         if fingerprint.is_some_and(|fingerprint| fingerprint != binding.fingerprint) {
@@ -973,9 +973,13 @@ impl Authenticator {
             });
         }
         // 12. Grant.
-        let stored = match &app {
-            Some(app) => app.hash.as_str(),
-            None => account.password.as_ref().map_or("", StoredHash::as_str),
+        let fingerprint = match &app {
+            Some(app) => credential_fingerprint(app),
+            None => fingerprint_of(&[account
+                .password
+                .as_ref()
+                .map_or("", StoredHash::as_str)
+                .as_bytes()]),
         };
         let expires_at = app.as_ref().and_then(|app| app.expires_at);
         let grant = Grant {
@@ -988,7 +992,7 @@ impl Authenticator {
                 account: account.name.clone(),
                 acting_as,
                 credential,
-                fingerprint: fingerprint_of(&[stored.as_bytes()]),
+                fingerprint,
                 expires_at: expires_at.map(OffsetDateTime::unix_timestamp),
             },
         };
@@ -1854,6 +1858,28 @@ pub(crate) fn sasl_reason_named(
         }
         other => sasl_reason(other),
     }
+}
+
+/// The fingerprint of an app password or API key: its hash, revision and
+/// scope, so that replacing, re-scoping or bumping the credential ends the
+/// sessions made with it.
+fn credential_fingerprint(record: &CredentialRecord) -> String {
+    let (tag, set) = match &record.scope {
+        CredentialScope::Inherit => (0u8, PermissionSet::empty()),
+        CredentialScope::Disable(set) => (1, *set),
+        CredentialScope::Replace(set) => (2, *set),
+    };
+    let words: Vec<u8> = set
+        .to_words()
+        .iter()
+        .flat_map(|w| w.to_be_bytes())
+        .collect();
+    fingerprint_of(&[
+        record.hash.as_str().as_bytes(),
+        &record.revision.to_be_bytes(),
+        &[tag],
+        &words,
+    ])
 }
 
 /// A short hex digest of stored credential data (never the secret).

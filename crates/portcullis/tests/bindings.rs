@@ -59,6 +59,30 @@ async fn deleting_an_app_password_revokes_only_its_sessions() {
         .await;
     assert_eq!(kind(&decision), "unknown-credential");
 
+    // Changing the remaining app password's scope (or bumping its revision)
+    // ends its sessions too: a session never keeps rights the credential lost.
+    directory.update("alice@example.org", |account| {
+        for record in &mut account.credentials {
+            record.scope = CredentialScope::imap_only();
+        }
+    });
+    assert_eq!(auth.revalidate(&two).await, Err(DenialReason::Revoked));
+    let two = auth
+        .verify(&plain(Surface::Imap, "", "alice@example.org", &second))
+        .await;
+    let two = two.grant().unwrap().session_binding.clone();
+    assert_eq!(auth.revalidate(&two).await, Ok(()));
+    directory.update("alice@example.org", |account| {
+        for record in &mut account.credentials {
+            record.revision += 1;
+        }
+    });
+    assert_eq!(auth.revalidate(&two).await, Err(DenialReason::Revoked));
+    let two = auth
+        .verify(&plain(Surface::Imap, "", "alice@example.org", &second))
+        .await;
+    let two = two.grant().unwrap().session_binding.clone();
+
     // A new password revokes the password's sessions, not the app password's.
     directory.update("alice@example.org", |account| {
         account.password = Some(hash("new-password"));
