@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --example jmap_http
 //! curl -i http://127.0.0.1:8080/.well-known/jmap -u alice@example.org:wonderland
-//! curl -i http://127.0.0.1:8080/portal/login -u alice@example.org:app_aaaaaanrh4mlfpssrvbgyvdzxn2uqcva5gmq
+//! curl -i http://127.0.0.1:8080/portal/login -u alice@example.org:app_aaaaaai922dkeq9vonubccn9a2nyk72xshlq
 //! ```
 //!
 //! - `GET /.well-known/jmap` (surface `Jmap`) takes `Authorization: Basic`

@@ -381,11 +381,11 @@ fn reload_on_sighup(directory: FileDirectory) {
 /// The demo accounts of `examples/data/directory.toml`, as printed at start.
 // (No line continuation on the first line: it would eat the indentation.)
 pub const DEMO_ACCOUNTS: &str = "  alice@example.org   password wonderland
-  alice@example.org   app password app_aaaaaanrh4mlfpssrvbgyvdzxn2uqcva5gmq  (IMAP only)
+  alice@example.org   app password app_aaaaaai922dkeq9vonubccn9a2nyk72xshlq  (IMAP only)
   admin@example.org   password admin-secret  (may impersonate: alice@example.org%admin@example.org)
-  admin@example.org   app password app_aaaaaawazl24iyij37wauoydr74ykwv2zecq  (cannot impersonate)
+  admin@example.org   app password app_aaaaaaxtuzkdlk92jcgrkjn2ivsxgth11qza  (cannot impersonate)
   bob@example.org     password builder + TOTP (secret NYQDSSC5CEJ6CK7SI4KAV3TYNUKDTM53)
-  carol@example.org   OIDC principal; app password app_aaaaaa5i6u3bxc5hya245te3ytauuge6qi6q
+  carol@example.org   OIDC principal; app password app_aaaaaa0dybg9pa2igezkj3zc39gt3jnlumfa
   tokens: cargo run --example dev_idp, then curl 'http://127.0.0.1:8900/token?sub=alice@example.org'";
 
 /// How a SASL exchange run by [`run_sasl`] ended.

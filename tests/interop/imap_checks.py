@@ -353,7 +353,7 @@ def _():
         path = env("IMAP_RELOAD_DIRECTORY")
         with open(path, encoding="utf-8") as f:
             text = f.read()
-        start = text.index("[[account.app_password]]\nid = 1\n")
+        start = text.index("[[account.credential]]\nid = 1\n")
         end = text.index("\n\n", start)
         with open(path, "w", encoding="utf-8") as f:
             f.write(text[:start] + text[end + 2 :])

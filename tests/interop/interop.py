@@ -47,15 +47,15 @@ def port(name):
 
 ALICE = "alice@example.org"
 ALICE_PW = "wonderland"
-ALICE_APP = "app_aaaaaanrh4mlfpssrvbgyvdzxn2uqcva5gmq"  # imap-only
+ALICE_APP = "app_aaaaaai922dkeq9vonubccn9a2nyk72xshlq"  # imap-only
 ADMIN = "admin@example.org"
 ADMIN_PW = "admin-secret"
-ADMIN_APP = "app_aaaaaawazl24iyij37wauoydr74ykwv2zecq"
+ADMIN_APP = "app_aaaaaaxtuzkdlk92jcgrkjn2ivsxgth11qza"
 BOB = "bob@example.org"
 BOB_PW = "builder"
 BOB_TOTP = "NYQDSSC5CEJ6CK7SI4KAV3TYNUKDTM53"
 CAROL = "carol@example.org"
-CAROL_APP = "app_aaaaaa5i6u3bxc5hya245te3ytauuge6qi6q"  # OIDC principal, mail-only
+CAROL_APP = "app_aaaaaa0dybg9pa2igezkj3zc39gt3jnlumfa"  # OIDC principal, mail-only
 IMPERSONATE_ALICE = f"{ALICE}%{ADMIN}"
 
 AFTER_LOGIN_CAPS = "IMAP4rev1 SASL-IR ID ENABLE NAMESPACE UNSELECT"
