@@ -1,6 +1,34 @@
 //! `portcullis permissions …`.
 
-use crate::support::{data, portcullis};
+use serde_json::Value;
+
+use crate::support::{Run, data, portcullis};
+
+/// `portcullis permissions explain` of `account` over `tests/data/roles.toml`.
+fn explain(account: &str) -> Run {
+    let roles = data("roles.toml");
+    portcullis(
+        &[
+            "permissions",
+            "explain",
+            "--roles",
+            &roles,
+            "--account",
+            account,
+        ],
+        "",
+    )
+}
+
+/// The `permissions` entry of an explain output for one permission name.
+fn entry<'a>(out: &'a Value, name: &str) -> &'a Value {
+    out["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no entry for {name}"))
+}
 
 #[test]
 fn list_prints_every_permission_with_its_id() {
@@ -22,18 +50,7 @@ fn list_prints_every_permission_with_its_id() {
 
 #[test]
 fn explain_gives_reasons() {
-    let roles = data("roles.toml");
-    let run = portcullis(
-        &[
-            "permissions",
-            "explain",
-            "--roles",
-            &roles,
-            "--account",
-            "carol@example.org",
-        ],
-        "",
-    );
+    let run = explain("carol@example.org");
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = run.json();
     assert_eq!(out["ok"], true);
@@ -46,12 +63,7 @@ fn explain_gives_reasons() {
     assert!(!effective.contains(&"imapAuthenticate"));
     assert!(!effective.contains(&"emailSend"));
     assert!(effective.contains(&"pop3Authenticate"));
-    let imap = out["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "imapAuthenticate")
-        .unwrap();
+    let imap = entry(&out, "imapAuthenticate");
     assert_eq!(imap["granted"], false);
     assert_eq!(
         imap["reasons"],
@@ -60,12 +72,7 @@ fn explain_gives_reasons() {
             "disabled by role `no-imap` inherited via `contractor`"
         ])
     );
-    let send = out["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == "emailSend")
-        .unwrap();
+    let send = entry(&out, "emailSend");
     assert_eq!(
         send["reasons"],
         serde_json::json!([
@@ -77,18 +84,7 @@ fn explain_gives_reasons() {
 
 #[test]
 fn explain_replace_policy_ignores_roles() {
-    let roles = data("roles.toml");
-    let run = portcullis(
-        &[
-            "permissions",
-            "explain",
-            "--roles",
-            &roles,
-            "--account",
-            "dave@example.org",
-        ],
-        "",
-    );
+    let run = explain("dave@example.org");
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.json()["effective"],
@@ -98,31 +94,10 @@ fn explain_replace_policy_ignores_roles() {
 
 #[test]
 fn explain_refuses_unknown_accounts_and_reports_bad_config() {
-    let roles = data("roles.toml");
-    let run = portcullis(
-        &[
-            "permissions",
-            "explain",
-            "--roles",
-            &roles,
-            "--account",
-            "nobody@example.org",
-        ],
-        "",
-    );
+    let run = explain("nobody@example.org");
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["error"]["kind"], "unknown-account");
-    let run = portcullis(
-        &[
-            "permissions",
-            "explain",
-            "--roles",
-            &roles,
-            "--account",
-            "ghost@example.org",
-        ],
-        "",
-    );
+    let run = explain("ghost@example.org");
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("unknown role"), "{}", run.stderr);
     let run = portcullis(
