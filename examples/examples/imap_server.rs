@@ -145,7 +145,7 @@ impl Session {
         if !tls {
             caps.push_str(" STARTTLS");
         }
-        let mechanisms = self.server.auth.mechanisms(Surface::Imap, tls);
+        let mechanisms = self.server.auth.mechanisms(Surface::Imap, tls, self.ip);
         for mechanism in &mechanisms {
             caps.push_str(" AUTH=");
             caps.push_str(mechanism);

@@ -112,7 +112,10 @@ impl Session {
                     self.greeted = true;
                     let mut reply = String::from("250-localhost greets you\r\n");
                     if self.grant.is_none() {
-                        let mechanisms = self.server.auth.mechanisms(Surface::Smtp, conn.is_tls());
+                        let mechanisms =
+                            self.server
+                                .auth
+                                .mechanisms(Surface::Smtp, conn.is_tls(), self.ip);
                         if !mechanisms.is_empty() {
                             reply.push_str(&format!("250-AUTH {}\r\n", mechanisms.join(" ")));
                         }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use portcullis_credentials::{
-    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, PasswordWithCode,
-    RandomSource, StoredHash, Verifier,
+    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, OsRandom,
+    PasswordWithCode, RandomSource, StoredHash, Verifier,
 };
 use portcullis_impersonation::{
     AccountFacts, ActorCredential, Attempt, CredentialClass, CredentialId as ActorCredentialId,
@@ -34,6 +34,7 @@ use crate::audit::AuditRecord;
 use crate::directory::{Account, Directory, DirectoryError, DynDirectory, Tenant};
 use crate::hashing::Hashing;
 use crate::memory::key;
+use crate::rehash::password_fingerprint;
 use crate::reply::{FailureClass, HttpScheme};
 use crate::second_factor::{CodeMatch, check_code};
 use crate::secret_format::material;
@@ -43,7 +44,8 @@ use crate::throttle::{
 use crate::trace::Trace;
 use crate::{
     AuthRequest, CredentialKind, CredentialRef, Decision, Denial, DenialReason, Error, Explained,
-    Grant, PublicFailure, RequestCredentials, SaslSession, SaslStart, SecretString, SessionBinding,
+    Grant, PublicFailure, Rehash, RequestCredentials, SaslSession, SaslStart, SecretString,
+    SessionBinding,
 };
 
 /// A clock: returns "now". Inject one in tests.
@@ -78,6 +80,7 @@ struct Inner {
     impersonation: ImpersonationPolicy,
     login_policy: LoginPolicy,
     mechanisms: MechanismPolicy,
+    surface_mechanisms: BTreeMap<Surface, MechanismPolicy>,
     trust_loopback: bool,
     throttle_policy: ThrottlePolicy,
     throttle: Arc<dyn DynThrottleStore>,
@@ -98,6 +101,7 @@ pub struct AuthenticatorBuilder {
     impersonation: ImpersonationPolicy,
     login_policy: LoginPolicy,
     mechanisms: MechanismPolicy,
+    surface_mechanisms: BTreeMap<Surface, MechanismPolicy>,
     trust_loopback: bool,
     throttle_policy: ThrottlePolicy,
     throttle: Option<Arc<dyn DynThrottleStore>>,
@@ -130,6 +134,7 @@ impl Default for AuthenticatorBuilder {
             impersonation: ImpersonationPolicy::default(),
             login_policy: LoginPolicy::default(),
             mechanisms: MechanismPolicy::new(),
+            surface_mechanisms: BTreeMap::new(),
             trust_loopback: false,
             throttle_policy: ThrottlePolicy::default(),
             throttle: None,
@@ -199,6 +204,16 @@ impl AuthenticatorBuilder {
     #[must_use]
     pub fn mechanisms(mut self, policy: MechanismPolicy) -> Self {
         self.mechanisms = policy;
+        self
+    }
+
+    /// A mechanism policy for one surface, in place of the general one
+    /// ([`mechanisms`](Self::mechanisms)): say, LOGIN with base64 prompts
+    /// on SMTP submission for old Outlook clients while IMAP offers PLAIN
+    /// and the bearer mechanisms only.
+    #[must_use]
+    pub fn mechanisms_for(mut self, surface: Surface, policy: MechanismPolicy) -> Self {
+        self.surface_mechanisms.insert(surface, policy);
         self
     }
 
@@ -302,7 +317,7 @@ impl AuthenticatorBuilder {
             None => {
                 let mut random: Box<dyn RandomSource + Send> = match self.random {
                     Some(random) => random,
-                    None => Box::new(portcullis_credentials::OsRandom),
+                    None => Box::new(OsRandom),
                 };
                 let builder = Verifier::builder().policy(self.hash_policy);
                 let builder = match self.cache {
@@ -327,6 +342,7 @@ impl AuthenticatorBuilder {
                 impersonation: self.impersonation,
                 login_policy: self.login_policy,
                 mechanisms: self.mechanisms,
+                surface_mechanisms: self.surface_mechanisms,
                 trust_loopback: self.trust_loopback,
                 throttle_policy: self.throttle_policy,
                 throttle: self
@@ -443,14 +459,17 @@ impl Authenticator {
         SaslSession::new(self.clone(), start)
     }
 
-    /// The mechanism names to advertise on this surface and TLS state
-    /// (IMAP `AUTH=…`, SMTP `EHLO` `AUTH …`). Bearer mechanisms are offered
-    /// only when OIDC is configured.
+    /// The mechanism names to advertise to this client (IMAP `AUTH=…`,
+    /// SMTP `EHLO` `AUTH …`): the surface's mechanism policy, applied to the
+    /// connection's TLS state and, with
+    /// [`trust_loopback`](AuthenticatorBuilder::trust_loopback), to whether
+    /// the client is on loopback. These are exactly the mechanisms that
+    /// [`verify`](Self::verify) accepts on that connection. Bearer
+    /// mechanisms are offered only when OIDC is configured.
     #[must_use]
-    pub fn mechanisms(&self, surface: Surface, tls: bool) -> Vec<&'static str> {
-        let _ = surface;
-        let transport = self.transport(tls, None);
-        let mut set = self.inner.mechanisms.advertised(transport);
+    pub fn mechanisms(&self, surface: Surface, tls: bool, remote_ip: IpAddr) -> Vec<&'static str> {
+        let transport = self.transport(tls, Some(remote_ip));
+        let mut set = self.policy_for(surface).advertised(transport);
         if self.inner.oidc.is_none() {
             set = set.difference(MechanismSet::BEARER);
         }
@@ -465,12 +484,16 @@ impl Authenticator {
     }
 
     /// Whether a session made from a grant is still valid: the credential
-    /// still exists unchanged and unexpired, the accounts are still open.
+    /// still exists unchanged and unexpired, the accounts are still open,
+    /// and their effective rights are the ones the session was granted
+    /// (a role, tenant or permission change ends it; the client signs in
+    /// again and gets the new rights).
     ///
     /// # Errors
     /// The [`DenialReason`] that ends the session: `credential-revoked`,
-    /// `credential-expired`, `account-disabled`, `unknown-user`, or a
-    /// directory failure.
+    /// `credential-expired`, `rights-changed`, `account-disabled`,
+    /// `tenant-disabled`, `account-cannot-authenticate`, `unknown-user`, or
+    /// a directory failure.
     pub async fn revalidate(&self, binding: &SessionBinding) -> Result<(), DenialReason> {
         let now = (self.inner.clock)();
         if binding
@@ -489,7 +512,7 @@ impl Authenticator {
             (CredentialKind::OidcToken, Some(_)) => None,
             (CredentialKind::Password, Some(account)) => {
                 let hash = account.password.as_ref().ok_or(DenialReason::Revoked)?;
-                Some(fingerprint_of(&[hash.as_str().as_bytes()]))
+                Some(password_fingerprint(hash))
             }
             (kind, Some(account)) => {
                 let id = binding.credential.id.ok_or(DenialReason::Revoked)?;
@@ -500,7 +523,11 @@ impl Authenticator {
                 Some(credential_fingerprint(credential))
             }
         };
-        if fingerprint.is_some_and(|fingerprint| fingerprint != binding.fingerprint) {
+        // The hash a grant offered for storing is as good as the old one.
+        if fingerprint.is_some_and(|fingerprint| {
+            fingerprint != binding.fingerprint
+                && binding.rehashed_fingerprint.as_ref() != Some(&fingerprint)
+        }) {
             return Err(DenialReason::Revoked);
         }
         if let Some(account) = &account
@@ -508,18 +535,39 @@ impl Authenticator {
         {
             return Err(DenialReason::AccountDisabled);
         }
-        if binding.acting_as != binding.account {
+        let target_rights = if binding.acting_as == binding.account {
+            None
+        } else {
             let target = self
                 .find(&key(&binding.acting_as))
                 .await
                 .map_err(directory_reason)?;
             match target {
-                Some(target) if !target.disabled => {}
+                Some(target) if !target.disabled => Some(self.open_rights(&target).await?),
                 Some(_) => return Err(DenialReason::AccountDisabled),
                 None => return Err(DenialReason::UnknownUser),
             }
+        };
+        if let (Some(expected), Some(account)) = (&binding.rights, &account) {
+            let rights = self.open_rights(account).await?;
+            self.inner
+                .login_policy
+                .check_account(&rights)
+                .map_err(login_reason)?;
+            if rights_fingerprint(&rights, target_rights.as_ref()) != *expected {
+                return Err(DenialReason::RightsChanged);
+            }
         }
         Ok(())
+    }
+
+    /// The effective rights of an account whose tenant is open.
+    async fn open_rights(&self, account: &Account) -> Result<PermissionSet, DenialReason> {
+        let tenant = self.tenant_of(account).await?;
+        if tenant.as_ref().is_some_and(|tenant| tenant.disabled) {
+            return Err(DenialReason::TenantDisabled);
+        }
+        self.rights_of(account, tenant.as_ref()).await
     }
 
     async fn decide(&self, request: &AuthRequest, trace: &mut Trace) -> Decision {
@@ -575,8 +623,7 @@ impl Authenticator {
             }),
             RequestCredentials::Decoded(credentials) => {
                 let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
-                self.inner
-                    .mechanisms
+                self.policy_for(ctx.surface)
                     .check(credentials.mechanism(), transport)
                     .map_err(sasl_reason)
                     .and_then(|()| Presented::from_sasl(credentials))
@@ -643,8 +690,7 @@ impl Authenticator {
 
     fn check_cleartext(&self, ctx: &Context) -> Result<(), DenialReason> {
         let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
-        self.inner
-            .mechanisms
+        self.policy_for(ctx.surface)
             .check(Mechanism::Plain, transport)
             .map_err(|error| match error {
                 portcullis_sasl::Error::TlsRequired(_) => {
@@ -662,7 +708,7 @@ impl Authenticator {
     ) -> Result<Credentials, DenialReason> {
         let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
         let (mut exchange, mut step) =
-            ServerExchange::start(mechanism, None, &self.inner.mechanisms, transport)
+            ServerExchange::start(mechanism, None, self.policy_for(ctx.surface), transport)
                 .map_err(sasl_reason_named(mechanism))?;
         let mut responses = responses.iter();
         loop {
@@ -917,7 +963,8 @@ impl Authenticator {
         let code = code.or(split_code.as_ref());
         // 5. Verify the credential (a dummy verify when there is none).
         let revision = account.as_ref().map_or(0, |account| account.revision);
-        self.verify_secret(ctx, &name, credential, &target, secret, revision, trace)
+        let rehash = self
+            .verify_secret(ctx, &name, credential, &target, secret, revision, trace)
             .await?;
         let Some(account) = account else {
             return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
@@ -953,14 +1000,14 @@ impl Authenticator {
         self.surface_gate(ctx, &rights, &scoped, trace)?;
         // 10. The impersonation policy.
         // (Boxed: the rarely taken paths keep the common future small.)
-        let (acting_as, session_rights) = if login.is_impersonation() {
+        let (acting_as, session_rights, target_rights) = if login.is_impersonation() {
             Box::pin(
                 self.impersonation_step(ctx, &login, &account, rights, scoped, credential, trace),
             )
             .await?
         } else {
             trace.step("impersonation", || "not asked".to_owned());
-            (account.name.clone(), scoped)
+            (account.name.clone(), scoped, None)
         };
         // 11. Second factor.
         if credential.kind == CredentialKind::Password && account.totp.is_some() {
@@ -975,11 +1022,10 @@ impl Authenticator {
         // 12. Grant.
         let fingerprint = match &app {
             Some(app) => credential_fingerprint(app),
-            None => fingerprint_of(&[account
+            None => account
                 .password
                 .as_ref()
-                .map_or("", StoredHash::as_str)
-                .as_bytes()]),
+                .map_or_else(|| fingerprint_of(&[b""]), password_fingerprint),
         };
         let expires_at = app.as_ref().and_then(|app| app.expires_at);
         let grant = Grant {
@@ -994,7 +1040,10 @@ impl Authenticator {
                 credential,
                 fingerprint,
                 expires_at: expires_at.map(OffsetDateTime::unix_timestamp),
+                rehashed_fingerprint: rehash.as_ref().map(Rehash::fingerprint),
+                rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
             },
+            rehash,
         };
         trace.step("grant", || {
             format!(
@@ -1055,7 +1104,7 @@ impl Authenticator {
         secret: &SecretString,
         revision: u64,
         trace: &mut Trace,
-    ) -> StepResult<()> {
+    ) -> StepResult<Option<Rehash>> {
         // A cached verification is answered here, without a copy of the
         // record and without a thread hop.
         let probe = match target {
@@ -1096,7 +1145,7 @@ impl Authenticator {
                 trace.step("verify-credential", || {
                     format!("{} verified (cached)", credential_label(credential))
                 });
-                return Ok(());
+                return Ok(None);
             }
         }
         let record = match target {
@@ -1118,13 +1167,21 @@ impl Authenticator {
             .stored()
             .unwrap_or(portcullis_credentials::CredentialKind::Password);
         let (now, remote_ip) = (ctx.now, ctx.remote_ip);
+        // Only an account password is upgraded: app passwords and API keys
+        // are minted with the current hashing already.
+        let upgradable = matches!(target, Target::Password(_));
         let outcome = self
             .inner
             .hashing
             .run(move || match record {
                 Some(record) => verifier
                     .verify_credential(&account, &presented, &record, now, remote_ip)
-                    .map(|_| ()),
+                    .map(|found| {
+                        (upgradable && found.needs_rehash)
+                            .then(|| verifier.hash_password(presented.expose(), &mut OsRandom))
+                            .and_then(Result::ok)
+                            .and_then(|fresh| StoredHash::parse(&fresh).ok())
+                    }),
                 None => Err(verifier.dummy_verify(&presented, kind)),
             })
             .await;
@@ -1133,12 +1190,24 @@ impl Authenticator {
         };
         let reason = match (target, outcome) {
             (Target::Missing(reason), _) => reason.clone(),
+            (Target::Password(old), Ok(Some(fresh))) => {
+                trace.step("verify-credential", || {
+                    format!(
+                        "{} verified; its {} hash is weaker than the policy: \
+                         a new {} hash is offered in the grant's `rehash`",
+                        credential_label(credential),
+                        old.scheme(),
+                        fresh.scheme()
+                    )
+                });
+                return Ok(Some(Rehash::new(name.to_owned(), fresh, old)));
+            }
             // Expiry and address are judged at step 7, after the account gate.
-            (_, Ok(()) | Err(CredentialRefusal::Expired | CredentialRefusal::IpNotAllowed)) => {
+            (_, Ok(_) | Err(CredentialRefusal::Expired | CredentialRefusal::IpNotAllowed)) => {
                 trace.step("verify-credential", || {
                     format!("{} verified", credential_label(credential))
                 });
-                return Ok(());
+                return Ok(None);
             }
             (_, Err(CredentialRefusal::StoredHash(error))) => {
                 DenialReason::StoredHashUnusable(error)
@@ -1336,10 +1405,10 @@ impl Authenticator {
         scoped: PermissionSet,
         credential: CredentialRef,
         trace: &mut Trace,
-    ) -> StepResult<(String, PermissionSet)> {
+    ) -> StepResult<(String, PermissionSet, Option<PermissionSet>)> {
         if !login.is_impersonation() {
             trace.step("impersonation", || "not asked".to_owned());
-            return Ok((account.name.clone(), scoped));
+            return Ok((account.name.clone(), scoped, None));
         }
         let target = self
             .find(login.target())
@@ -1364,6 +1433,7 @@ impl Authenticator {
             }
             None => None,
         };
+        let target_rights = target_facts.as_ref().map(|facts| facts.rights);
         let actor = facts(account, rights);
         let actor_credential = ActorCredential::new(
             credential_class(credential.kind),
@@ -1398,7 +1468,7 @@ impl Authenticator {
                         resolution.rights.len()
                     )
                 });
-                Ok((resolution.acting_as, resolution.rights))
+                Ok((resolution.acting_as, resolution.rights, target_rights))
             }
             Err(refusal) => {
                 trace.step("impersonation", || {
@@ -1566,7 +1636,7 @@ impl Authenticator {
         // 9. Surface gate.
         self.surface_gate(ctx, &rights, &rights, trace)?;
         // 10. Impersonation.
-        let (acting_as, session_rights) = self
+        let (acting_as, session_rights, _) = self
             .impersonation_step(ctx, &login, &account, rights, rights, credential, trace)
             .await?;
         // 11. The identity provider owns the second factor.
@@ -1589,7 +1659,10 @@ impl Authenticator {
                     principal.subject.as_bytes(),
                 ]),
                 expires_at: Some(principal.expires_at.unix_timestamp()),
+                rehashed_fingerprint: None,
+                rights: None,
             },
+            rehash: None,
         };
         trace.step("grant", || {
             format!(
@@ -1651,7 +1724,8 @@ impl Authenticator {
             | DenialReason::WrongSecret
             | DenialReason::StoredHashUnusable(_)
             | DenialReason::TokenUserMismatch
-            | DenialReason::Revoked => {
+            | DenialReason::Revoked
+            | DenialReason::RightsChanged => {
                 self.bad_credentials(ctx, base(FailureClass::BadCredentials))
             }
             DenialReason::BearerNotConfigured => {
@@ -1735,8 +1809,12 @@ impl Authenticator {
         (self.inner.clock)()
     }
 
-    pub(crate) fn mechanism_policy(&self) -> &MechanismPolicy {
-        &self.inner.mechanisms
+    /// The mechanism policy of a surface.
+    pub(crate) fn policy_for(&self, surface: Surface) -> &MechanismPolicy {
+        self.inner
+            .surface_mechanisms
+            .get(&surface)
+            .unwrap_or(&self.inner.mechanisms)
     }
 
     pub(crate) fn transport_for(&self, tls: bool, remote_ip: IpAddr) -> Transport {
@@ -1879,6 +1957,24 @@ fn credential_fingerprint(record: &CredentialRecord) -> String {
         &record.revision.to_be_bytes(),
         &[tag],
         &words,
+    ])
+}
+
+/// The digest of an account's effective rights (and the impersonated
+/// account's), kept in the session binding so that a role, tenant or
+/// permission change ends the session.
+fn rights_fingerprint(rights: &PermissionSet, target: Option<&PermissionSet>) -> String {
+    let words = |set: &PermissionSet| -> Vec<u8> {
+        set.to_words()
+            .iter()
+            .flat_map(|w| w.to_be_bytes())
+            .collect()
+    };
+    let target = target.map(words);
+    fingerprint_of(&[
+        b"rights",
+        &words(rights),
+        target.as_deref().unwrap_or_default(),
     ])
 }
 

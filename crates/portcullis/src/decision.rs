@@ -5,7 +5,7 @@ use std::time::Duration;
 use portcullis_permissions::PermissionSet;
 use time::OffsetDateTime;
 
-use crate::{DenialReason, PublicFailure};
+use crate::{DenialReason, PublicFailure, Rehash};
 
 /// The answer to one login attempt.
 ///
@@ -78,6 +78,10 @@ pub struct Grant {
     /// What to store with any session or token made from this grant, and
     /// check with [`Authenticator::revalidate`](crate::Authenticator::revalidate).
     pub session_binding: SessionBinding,
+    /// A stronger hash of the account password just verified, when the
+    /// stored one is weaker than the hash policy: store it (see [`Rehash`])
+    /// to upgrade legacy hashes on the next good login.
+    pub rehash: Option<Rehash>,
 }
 
 impl Grant {
@@ -169,6 +173,17 @@ pub struct SessionBinding {
     pub fingerprint: String,
     /// Unix time after which the credential has expired, if it does.
     pub expires_at: Option<i64>,
+    /// The fingerprint of the hash offered in [`Grant::rehash`], accepted
+    /// beside `fingerprint`, so that storing the new hash keeps the session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rehashed_fingerprint: Option<String>,
+    /// Hex digest of the effective rights of the account (and of the
+    /// impersonated account) when the session was opened: a role, tenant or
+    /// permission change ends the session, and the client signs in again
+    /// with the new rights. `None` for bearer tokens, whose rights come from
+    /// the token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rights: Option<String>,
 }
 
 /// A refusal: the precise internal reason and the face shown to the client.

@@ -88,7 +88,7 @@ impl AuthenticatorBuilder {
 /// let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/directory.toml");
 /// let directory = FileDirectory::load(path)?;
 /// let authenticator = directory.authenticator()?;
-/// assert!(authenticator.mechanisms(portcullis::Surface::Imap, true).contains(&"PLAIN"));
+/// assert!(authenticator.mechanisms(portcullis::Surface::Imap, true, "192.0.2.1".parse()?).contains(&"PLAIN"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use portcullis_impersonation::normalize_name;
 use portcullis_permissions::{Role, RoleGraph};
 
-use crate::CredentialKind;
 use crate::directory::{Account, Directory, DirectoryError, Tenant};
+use crate::{CredentialKind, Rehash};
 
 /// Everything a directory holds at one moment.
 #[derive(Debug, Clone)]
@@ -184,6 +184,37 @@ impl MemoryDirectory {
             }
             None => false,
         }
+    }
+
+    /// Stores the stronger hash a grant offered ([`Grant::rehash`]), if the
+    /// account's password is still the one that was verified. Returns
+    /// whether it was stored. Sessions opened with the old hash stay
+    /// valid; the account's revision is bumped.
+    ///
+    /// [`Grant::rehash`]: crate::Grant::rehash
+    pub fn apply_rehash(&self, rehash: &Rehash) -> bool {
+        let mut data = self.write();
+        let name = key(rehash.account());
+        let entry = match data.accounts.get_mut(&name) {
+            Some(entry) => Some(entry),
+            None => data.principals.get_mut(&name),
+        };
+        let Some(entry) = entry else {
+            return false;
+        };
+        // Compare and set under the one write lock: a password changed
+        // since the login must not be overwritten.
+        if !entry
+            .password
+            .as_ref()
+            .is_some_and(|hash| rehash.replaces(hash))
+        {
+            return false;
+        }
+        let account = Arc::make_mut(entry);
+        account.password = Some(rehash.hash().clone());
+        account.revision = account.revision.saturating_add(1);
+        true
     }
 
     /// Deletes an app password or API key. Sessions it opened fail

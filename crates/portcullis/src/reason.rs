@@ -108,6 +108,11 @@ pub enum DenialReason {
     /// changed.
     #[error("the credential was revoked or changed")]
     Revoked,
+    /// Revalidation: the effective rights of the account (or of the
+    /// impersonated account) changed since the session was opened (a role,
+    /// tenant or permission change); the client must sign in again.
+    #[error("the account's rights changed since the session was opened")]
+    RightsChanged,
     /// Internal: a task failed (a hashing task panicked).
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -148,6 +153,7 @@ impl DenialReason {
             DenialReason::DirectoryUnavailable(_) => "directory-unavailable",
             DenialReason::DirectoryData(_) => "directory-data",
             DenialReason::Revoked => "credential-revoked",
+            DenialReason::RightsChanged => "rights-changed",
             DenialReason::Internal(_) => "internal",
         }
     }

@@ -54,8 +54,9 @@ enum State {
     },
     Running(ServerExchange),
     /// The RFC 7628 error challenge was sent; the decision waits for the
-    /// client's acknowledgement.
-    ErrorSent(Decision),
+    /// client's acknowledgement. (Boxed: a decision is large and this
+    /// state is rare.)
+    ErrorSent(Box<Decision>),
     Finished,
 }
 
@@ -143,7 +144,7 @@ impl SaslSession {
         let started = ServerExchange::start(
             &mechanism,
             initial.as_ref().map(|initial| initial.as_slice()),
-            self.auth.mechanism_policy(),
+            self.auth.policy_for(self.ctx.surface),
             transport,
         );
         match started {
@@ -162,7 +163,7 @@ impl SaslSession {
             },
             // Whatever the client answers to the error challenge, the
             // exchange fails with the decision already made (RFC 7628 §3.2.3).
-            State::ErrorSent(decision) => SaslProgress::Done(decision),
+            State::ErrorSent(decision) => SaslProgress::Done(*decision),
             State::NotStarted { .. } | State::Finished => self.fail(DenialReason::Malformed(
                 portcullis_sasl::Error::InvalidState,
             )),
@@ -210,7 +211,7 @@ impl SaslSession {
                     };
                     if let Ok(Step::Continue(challenge)) = exchange.fail_token(&challenge) {
                         let bytes = challenge.as_bytes().to_vec();
-                        self.state = State::ErrorSent(decision);
+                        self.state = State::ErrorSent(Box::new(decision));
                         return SaslProgress::Challenge(bytes);
                     }
                 }

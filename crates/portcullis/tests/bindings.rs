@@ -1,7 +1,10 @@
 //! Seed scenario 3: session bindings and revocation.
 
-use portcullis::{CredentialKind, DenialReason, MemoryDirectory, Surface};
-use portcullis_permissions::CredentialScope;
+use portcullis::{
+    Account, CredentialKind, DenialReason, MemoryDirectory, Permission, PermissionSet,
+    SessionBinding, Surface,
+};
+use portcullis_permissions::{AccountPolicy, CredentialScope};
 
 use crate::support::*;
 
@@ -96,4 +99,128 @@ async fn deleting_an_app_password_revokes_only_its_sessions() {
         auth.revalidate(&two).await,
         Err(DenialReason::AccountDisabled)
     );
+}
+
+#[tokio::test]
+async fn a_change_of_rights_ends_the_session() {
+    let directory = MemoryDirectory::builder()
+        .account(user("alice@example.org", "alice-password"))
+        .build();
+    let auth = authenticator(directory.clone());
+    let grant = auth
+        .verify(&plain(
+            Surface::Imap,
+            "",
+            "alice@example.org",
+            "alice-password",
+        ))
+        .await;
+    let binding = grant.grant().unwrap().session_binding.clone();
+    assert!(binding.rights.is_some());
+
+    // A change that leaves the rights alone (the revision moves) keeps it.
+    assert!(directory.update("alice@example.org", |account| {
+        account.groups.push("staff".to_owned());
+    }));
+    assert_eq!(auth.revalidate(&binding).await, Ok(()));
+
+    // A permission taken away by the account policy ends it.
+    assert!(directory.update("alice@example.org", |account| {
+        account.policy = AccountPolicy::Merge {
+            enabled: PermissionSet::empty(),
+            disabled: PermissionSet::from_slice(&[Permission::EmailSend]),
+        };
+    }));
+    assert_eq!(
+        auth.revalidate(&binding).await,
+        Err(DenialReason::RightsChanged)
+    );
+
+    // So does a role given; the client signs in again with the new rights.
+    assert!(directory.update("alice@example.org", |account| {
+        account.policy = AccountPolicy::Inherit;
+    }));
+    assert_eq!(auth.revalidate(&binding).await, Ok(()));
+    assert!(directory.update("alice@example.org", |account| {
+        account.roles.push("admin".to_owned());
+    }));
+    assert_eq!(
+        auth.revalidate(&binding).await,
+        Err(DenialReason::RightsChanged)
+    );
+
+    // Losing the right to sign in at all is said as such.
+    assert!(directory.update("alice@example.org", |account| {
+        account.roles.clear();
+    }));
+    assert_eq!(
+        auth.revalidate(&binding).await,
+        Err(DenialReason::AccountCannotAuthenticate)
+    );
+}
+
+#[tokio::test]
+async fn an_impersonation_session_follows_the_target_rights() {
+    let directory = MemoryDirectory::builder()
+        .account(
+            Account::new("admin@example.org")
+                .with_password(hash("admin-password"))
+                .with_roles(["admin"]),
+        )
+        .account(user("bob@example.org", "bob-password"))
+        .build();
+    let auth = authenticator(directory.clone());
+    let decision = auth
+        .verify(&plain(
+            Surface::Imap,
+            "",
+            "bob@example.org%admin@example.org",
+            "admin-password",
+        ))
+        .await;
+    let binding = decision.grant().unwrap().session_binding.clone();
+    assert_eq!(auth.revalidate(&binding).await, Ok(()));
+    assert!(directory.update("bob@example.org", |account| {
+        account.policy = AccountPolicy::Merge {
+            enabled: PermissionSet::empty(),
+            disabled: PermissionSet::from_slice(&[Permission::EmailReceive]),
+        };
+    }));
+    assert_eq!(
+        auth.revalidate(&binding).await,
+        Err(DenialReason::RightsChanged)
+    );
+    assert!(directory.update("bob@example.org", |account| account.disabled = true));
+    assert_eq!(
+        auth.revalidate(&binding).await,
+        Err(DenialReason::AccountDisabled)
+    );
+}
+
+#[tokio::test]
+async fn a_binding_stored_before_rights_were_bound_still_revalidates() {
+    // Bindings serialized by 0.1 have neither `rights` nor
+    // `rehashed_fingerprint`; they deserialize and keep their old checks.
+    let directory = MemoryDirectory::builder()
+        .account(user("alice@example.org", "alice-password"))
+        .build();
+    let auth = authenticator(directory.clone());
+    let decision = auth
+        .verify(&plain(
+            Surface::Imap,
+            "",
+            "alice@example.org",
+            "alice-password",
+        ))
+        .await;
+    let mut stored = serde_json::to_value(&decision.grant().unwrap().session_binding).unwrap();
+    let object = stored.as_object_mut().unwrap();
+    assert!(object.remove("rights").is_some());
+    assert!(!object.contains_key("rehashed_fingerprint"));
+    let old: SessionBinding = serde_json::from_value(stored).unwrap();
+    assert_eq!(old.rights, None);
+    assert!(directory.update("alice@example.org", |account| {
+        account.roles.push("admin".to_owned());
+    }));
+    assert_eq!(auth.revalidate(&old).await, Ok(()));
 }

@@ -88,8 +88,14 @@ async fn cleartext_passwords_need_tls() {
         },
     );
     assert_eq!(kind(&auth.verify(&basic).await), "tls-required");
-    assert_eq!(auth.mechanisms(Surface::Imap, false), Vec::<&str>::new());
-    assert_eq!(auth.mechanisms(Surface::Imap, true), ["PLAIN", "LOGIN"]);
+    assert_eq!(
+        auth.mechanisms(Surface::Imap, false, ip("192.0.2.10")),
+        Vec::<&str>::new()
+    );
+    assert_eq!(
+        auth.mechanisms(Surface::Imap, true, ip("192.0.2.10")),
+        ["PLAIN", "LOGIN"]
+    );
 }
 
 use portcullis::Account;

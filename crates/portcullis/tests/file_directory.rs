@@ -101,7 +101,7 @@ async fn the_example_file_loads_and_decides() {
     .at(now());
     assert!(matches!(auth.verify(&request).await, Decision::Grant(_)));
     assert_eq!(
-        auth.mechanisms(Surface::Imap, true),
+        auth.mechanisms(Surface::Imap, true, "192.0.2.1".parse().unwrap()),
         ["OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN"]
     );
 }
