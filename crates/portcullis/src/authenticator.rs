@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use portcullis_credentials::{
-    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, OsRandom,
+    ApiKey, CacheKey, CredentialId, CredentialRecord, CredentialRefusal, HashPolicy, OsRandom,
     PasswordWithCode, RandomSource, StoredHash, Verifier,
 };
 use portcullis_impersonation::{
@@ -393,6 +393,13 @@ pub(crate) enum Presented {
         authzid: Option<String>,
         user: Option<String>,
     },
+    /// An API key presented alone (`Authorization: Bearer API_…`): it names
+    /// its account by number.
+    ApiKey {
+        token: SecretString,
+        account_id: u32,
+        credential_id: u32,
+    },
 }
 
 impl Presented {
@@ -628,12 +635,23 @@ impl Authenticator {
                     .map_err(sasl_reason)
                     .and_then(|()| Presented::from_sasl(credentials))
             }
-            RequestCredentials::Bearer { token } => Ok(Presented::Bearer {
-                mechanism: "BEARER",
-                token: token.clone(),
-                authzid: None,
-                user: None,
-            }),
+            RequestCredentials::Bearer { token } => {
+                ctx.scheme = HttpScheme::Bearer;
+                match ApiKey::parse(token.expose().as_bytes()) {
+                    // Long-lived like a password: the same TLS rule.
+                    Some(key) => self.check_cleartext(ctx).map(|()| Presented::ApiKey {
+                        token: token.clone(),
+                        account_id: key.account_id(),
+                        credential_id: key.credential_id().0,
+                    }),
+                    None => Ok(Presented::Bearer {
+                        mechanism: "BEARER",
+                        token: token.clone(),
+                        authzid: None,
+                        user: None,
+                    }),
+                }
+            }
         };
         if let Ok(Presented::Bearer { .. }) = &result {
             ctx.scheme = HttpScheme::Bearer;
@@ -672,6 +690,13 @@ impl Authenticator {
             Ok(Presented::Bearer { mechanism, .. }) => {
                 trace.step("parse", || format!("{mechanism}: bearer token"));
             }
+            Ok(Presented::ApiKey {
+                account_id,
+                credential_id,
+                ..
+            }) => trace.step("parse", || {
+                format!("BEARER: API key {credential_id} of account number {account_id}")
+            }),
             Err(reason) => trace.step("parse", || format!("refused: {reason}")),
         }
         result
@@ -747,6 +772,7 @@ impl Authenticator {
         let login = match &presented {
             Presented::Password { authcid, .. } => Some(authcid.clone()),
             Presented::Bearer { user, .. } => user.clone(),
+            Presented::ApiKey { .. } => None,
         };
         audit.login.clone_from(&login);
         // 2. Throttle.
@@ -788,6 +814,14 @@ impl Authenticator {
                     audit,
                 ))
                 .await
+            }
+            Presented::ApiKey {
+                token,
+                account_id,
+                credential_id,
+            } => {
+                Box::pin(self.api_key_path(&ctx, &token, account_id, credential_id, trace, audit))
+                    .await
             }
         };
         let decision = decision.unwrap_or_else(|decision| decision);
@@ -1055,6 +1089,41 @@ impl Authenticator {
             )
         });
         Ok(Decision::Grant(grant))
+    }
+
+    /// Step 3 for an API key presented alone: the number it carries names
+    /// the account; then the password path goes on as for `name` + key.
+    async fn api_key_path(
+        &self,
+        ctx: &Context,
+        token: &SecretString,
+        account_id: u32,
+        credential_id: u32,
+        trace: &mut Trace,
+        audit: &mut AuditRecord,
+    ) -> StepResult<Decision> {
+        let name = self
+            .inner
+            .directory
+            .account_name_by_id(account_id)
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        if let Some(name) = name {
+            audit.login = Some(name.clone());
+            return Box::pin(self.password_path(ctx, &name, None, token, None, trace, audit)).await;
+        }
+        trace.step("resolve-login", || {
+            format!("no account has the number {account_id}; a dummy verify follows")
+        });
+        let credential = CredentialRef {
+            kind: CredentialKind::ApiKey,
+            id: Some(u64::from(credential_id)),
+        };
+        audit.credential = Some(credential);
+        let unknown = Target::Missing(DenialReason::UnknownUser);
+        self.verify_secret(ctx, "", credential, &unknown, token, 0, trace)
+            .await?;
+        Err(self.deny(ctx, DenialReason::Internal("a dummy verify passed")))
     }
 
     fn resolve(

@@ -67,6 +67,9 @@ pub struct Account {
     /// Bumped on every change, for caches that hold data derived from the
     /// account.
     pub revision: u64,
+    /// The account's number, as encoded in its API keys (Stalwart's account
+    /// id): lets a bare `Authorization: Bearer API_…` find the account.
+    pub id: Option<u32>,
 }
 
 impl Account {
@@ -86,7 +89,15 @@ impl Account {
             credentials: Vec::new(),
             whole_secret_credentials: Vec::new(),
             revision: 0,
+            id: None,
         }
+    }
+
+    /// Sets the account's number (the one its API keys encode).
+    #[must_use]
+    pub fn with_id(mut self, id: u32) -> Self {
+        self.id = Some(id);
+        self
     }
 
     /// Sets the password hash.
@@ -298,6 +309,22 @@ pub trait Directory: Send + Sync + 'static {
     /// them).
     fn roles(&self) -> impl Future<Output = Result<Arc<RoleGraph>, DirectoryError>> + Send;
 
+    /// The name of the account with this number (see [`Account::id`]), so
+    /// that an API key presented without a user name (`Authorization:
+    /// Bearer API_…`) finds its account. The default knows no numbers:
+    /// such keys are then refused like an unknown user.
+    ///
+    /// # Errors
+    /// As the other lookups; [`DirectoryError::Data`] if two accounts share
+    /// the number.
+    fn account_name_by_id(
+        &self,
+        id: u32,
+    ) -> impl Future<Output = Result<Option<String>, DirectoryError>> + Send {
+        let _ = id;
+        async { Ok(None) }
+    }
+
     /// A tenant by name.
     fn tenant(
         &self,
@@ -351,6 +378,7 @@ pub(crate) trait DynDirectory: Send + Sync {
         name: &'a str,
     ) -> BoxFuture<'a, Result<Option<Arc<Account>>, DirectoryError>>;
     fn roles(&self) -> BoxFuture<'_, Result<Arc<RoleGraph>, DirectoryError>>;
+    fn account_name_by_id(&self, id: u32) -> BoxFuture<'_, Result<Option<String>, DirectoryError>>;
     fn tenant<'a>(&'a self, name: &'a str)
     -> BoxFuture<'a, Result<Option<Tenant>, DirectoryError>>;
     fn use_totp_step<'a>(
@@ -382,6 +410,10 @@ impl<D: Directory> DynDirectory for D {
 
     fn roles(&self) -> BoxFuture<'_, Result<Arc<RoleGraph>, DirectoryError>> {
         Box::pin(Directory::roles(self))
+    }
+
+    fn account_name_by_id(&self, id: u32) -> BoxFuture<'_, Result<Option<String>, DirectoryError>> {
+        Box::pin(Directory::account_name_by_id(self, id))
     }
 
     fn tenant<'a>(

@@ -384,6 +384,8 @@ struct AccountFile {
     #[serde(default)]
     revision: Option<u64>,
     #[serde(default)]
+    id: Option<u32>,
+    #[serde(default)]
     totp: Option<TotpFile>,
     #[serde(default)]
     recovery_codes: Vec<String>,
@@ -478,6 +480,21 @@ fn parse(text: &str, base: &Path) -> Result<(Snapshot, Settings), Error> {
             .principals
             .insert(key(&principal.name), Arc::new(principal));
     }
+    let mut ids = std::collections::HashMap::new();
+    for account in snapshot
+        .accounts
+        .values()
+        .chain(snapshot.principals.values())
+    {
+        if let Some(id) = account.id
+            && let Some(other) = ids.insert(id, &account.name)
+        {
+            return Err(config(
+                "account",
+                format!("{other:?} and {:?} have the same id {id}", account.name),
+            ));
+        }
+    }
     let settings = settings_from(file.settings, file.oidc, base)?;
     Ok((snapshot, settings))
 }
@@ -500,6 +517,7 @@ fn account_from(value: toml::Value) -> Result<Account, Error> {
         );
     account.tenant = file.tenant;
     account.groups = file.groups;
+    account.id = file.id;
     if let Some(password) = file.password {
         account.password =
             Some(StoredHash::parse(&password).map_err(|error| config(&context, error))?);

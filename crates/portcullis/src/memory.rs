@@ -281,6 +281,24 @@ impl Directory for MemoryDirectory {
         Ok(self.read().tenants.get(name).cloned())
     }
 
+    async fn account_name_by_id(&self, id: u32) -> Result<Option<String>, DirectoryError> {
+        // A scan: bare API keys are rare next to name lookups, and an index
+        // would have to follow every `update`.
+        let data = self.read();
+        let mut named = data
+            .accounts
+            .values()
+            .chain(data.principals.values())
+            .filter(|account| account.id == Some(id))
+            .map(|account| account.name.clone());
+        match (named.next(), named.next()) {
+            (Some(_), Some(_)) => Err(DirectoryError::Data(format!(
+                "two accounts have the id {id}"
+            ))),
+            (name, _) => Ok(name),
+        }
+    }
+
     async fn use_totp_step(&self, account: &str, step: u64) -> Result<bool, DirectoryError> {
         let mut usage = self.usage();
         match usage.totp_steps.get(account) {

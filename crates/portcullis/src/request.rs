@@ -85,7 +85,10 @@ pub enum RequestCredentials {
         /// The password, app password or API key.
         secret: SecretString,
     },
-    /// A bearer token (HTTP `Authorization: Bearer`): an OIDC access token.
+    /// A bearer token (HTTP `Authorization: Bearer`): an OIDC access token,
+    /// or an API key (`API_…`), which names its account by number
+    /// ([`Directory::account_name_by_id`](crate::Directory::account_name_by_id))
+    /// and, like a password, needs TLS.
     Bearer {
         /// The token.
         token: SecretString,

@@ -11,6 +11,7 @@
 mod support;
 
 mod api;
+mod api_keys;
 mod audit;
 mod bindings;
 mod credentials;
