@@ -57,22 +57,47 @@
 //!
 //! # Crypto backend
 //!
-//! jsonwebtoken 11 verifies the signatures, with exactly one backend:
-//! `aws_lc_rs`. It verifies RS256 about 8× faster than `rust_crypto` (22.9 µs
-//! against 189 µs on the project's machines; ES256 5×; EdDSA equal) and
-//! builds here with a C compiler alone. Enabling both backends or neither
-//! makes jsonwebtoken panic at the first verification, so the crate pins one
-//! and a test proves a verification runs.
+//! jsonwebtoken 11 verifies the signatures with its `aws_lc_rs` backend,
+//! chosen over `rust_crypto` by measurement: `benches/benches/oidc.rs`, run
+//! once per backend (see `docs/performance.md`), gave these costs per bare
+//! `jsonwebtoken::decode` on the project's 2-core machine:
+//!
+//! | algorithm | `aws_lc_rs` | `rust_crypto` | `rust_crypto` ÷ `aws_lc_rs` in instructions (callgrind) |
+//! |---|---|---|---|
+//! | RS256 (2048-bit) | 43–49 µs | 393–427 µs | 6.9× |
+//! | ES256 | 92–114 µs | 420–549 µs | 4.2× |
+//! | EdDSA | 51–71 µs | 96–102 µs | 0.84× (DESIGN.md's anchors: equal) |
+//!
+//! (Busy machine: absolute times are about twice DESIGN.md's anchors of
+//! 22.9 against 189 µs for RS256.) RS256 is what most IdPs sign with, so
+//! `aws_lc_rs` is 7–9× cheaper where it matters, and it builds here with a C
+//! compiler alone. `rust_crypto` also pulls in the `rsa` crate, which has an
+//! open advisory (RUSTSEC-2023-0071, a timing side channel in private-key
+//! operations; verification does not use the private key, but audits flag
+//! it). The validator's own overhead is the same on both backends: 0.93–1.03×
+//! bare `decode` (interleaved timing), 1.00× in instructions.
+//!
+//! jsonwebtoken's own `decode` and `crypto::verify` use a process-wide
+//! default provider and panic when the final binary enables both backend
+//! features (Cargo unifies features across the dependency graph) and nobody
+//! called `CryptoProvider::install_default`. This crate never reads that
+//! default: the validator asks the provider its features chose for a
+//! verifier, so another dependency enabling `jsonwebtoken/rust_crypto`
+//! cannot make validation panic or switch its backend (nor does a provider
+//! the application installs). [`CRYPTO_BACKEND`] names the backend of the
+//! build.
 //!
 //! # Features
 //!
 //! | feature | default | what it adds |
 //! |---|---|---|
 //! | `fetch` | no | `fetch::Fetcher`: discovery + JWKS over HTTPS with `reqwest` (rustls) and `tokio`, with timeouts and a size limit, driving the key stores |
+//! | `rust-crypto-backend` | no | verify with jsonwebtoken's `rust_crypto` backend instead of `aws_lc_rs` (for the comparison bench, or to verify in pure Rust; aws-lc-rs is still compiled, and RS256 is about 8× slower) |
 //!
 //! # Dependencies
 //!
-//! - `jsonwebtoken` (aws-lc-rs backend): JWS signature verification.
+//! - `jsonwebtoken` (aws-lc-rs backend; RustCrypto with
+//!   `rust-crypto-backend`): JWS signature verification.
 //! - `serde`, `serde_json`: configuration, JWKS, discovery and claims.
 //! - `base64`: JWS segments and PKCE.
 //! - `thiserror`: the [`Error`] and [`Refusal`] enums.
@@ -86,6 +111,7 @@
 
 #![forbid(unsafe_code)]
 
+mod backend;
 mod cache;
 mod claims;
 mod config;
@@ -102,6 +128,7 @@ mod refusal;
 pub mod signin;
 mod validator;
 
+pub use backend::CRYPTO_BACKEND;
 pub use cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES};
 pub use claims::MAX_CLAIMS;
 pub use config::{

@@ -7,6 +7,7 @@ use jsonwebtoken::Algorithm;
 use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
+use crate::backend;
 use crate::cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, TokenCache};
 use crate::claims::ClaimSet;
 use crate::config::{OidcConfig, ProviderConfig, parse_algorithm};
@@ -577,15 +578,10 @@ impl OidcValidator {
                 detail: format!("{alg:?} does not fit the key type or alg of kid {kid:?}"),
             });
         }
-        for key in fitting {
-            if let Ok(true) = jsonwebtoken::crypto::verify(
-                jws.signature,
-                jws.signing_input.as_bytes(),
-                key.decoding_key(),
-                alg,
-            ) {
-                return Ok(());
-            }
+        let signature = backend::decode_signature(jws.signature).ok_or(Refusal::BadSignature)?;
+        let message = jws.signing_input.as_bytes();
+        if fitting.any(|key| backend::verify(&signature, message, key.decoding_key(), alg)) {
+            return Ok(());
         }
         Err(Refusal::BadSignature)
     }

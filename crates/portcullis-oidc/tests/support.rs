@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jsonwebtoken::crypto::{CryptoProvider, aws_lc};
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
 use serde_json::{Value, json};
@@ -65,7 +66,17 @@ pub(crate) fn claims() -> Value {
     })
 }
 
+/// Tokens are minted through jsonwebtoken's process-wide provider, which it
+/// cannot choose by itself when the `rust-crypto-backend` feature compiles in
+/// both backends: sign with aws-lc-rs in every build. The validator verifies
+/// with its own backend and never reads this default.
+pub(crate) fn install_signing_provider() {
+    // Err only means another test installed it first.
+    let _ = CryptoProvider::install_default(&aws_lc::DEFAULT_PROVIDER);
+}
+
 pub(crate) fn encoding_key(kid: &str) -> EncodingKey {
+    install_signing_provider();
     let pem = data(&format!("{}.pem", key_file(kid)));
     match kid {
         k if k.starts_with("rsa") => EncodingKey::from_rsa_pem(&pem).unwrap(),
