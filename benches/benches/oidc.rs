@@ -1,23 +1,48 @@
 //! JWT validation with claim mapping, and the validated-token cache.
 //!
-//! Peer: bare `jsonwebtoken::decode` (11, `aws_lc_rs` backend) of the same
-//! token with the same key into a typed claims struct, with `iss`, `aud` and
-//! `exp` validation, measured in the same run. portcullis does strictly more
-//! (header policy, `crit`, provider selection by `iss`, key lookup by `kid`,
-//! `nbf`/`iat`, scopes, username mapping, group→role mapping).
+//! Peer: bare `jsonwebtoken::decode` (11) of the same token with the same
+//! key into a typed claims struct, with `iss`, `aud` and `exp` validation,
+//! measured in the same run on the same crypto backend. portcullis does
+//! strictly more (header policy, `crit`, provider selection by `iss`, key
+//! lookup by `kid`, `nbf`/`iat`, scopes, username mapping, group→role
+//! mapping).
+//!
+//! Backend: `aws_lc_rs` by default; with `--features rust-crypto` both
+//! portcullis-oidc (feature `rust-crypto-backend`) and the bare decode use
+//! `rust_crypto`. The group names carry the backend (`oidc/aws-lc-rs/...`,
+//! `oidc/rust-crypto/...`). Run the second build in its own target dir:
+//!
+//! ```text
+//! cargo bench -p portcullis-benches --bench oidc
+//! CARGO_TARGET_DIR=target/rust-crypto \
+//!   cargo bench -p portcullis-benches --bench oidc --features rust-crypto
+//! ```
 
 use std::hint::black_box;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use jsonwebtoken::crypto::CryptoProvider;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
+use portcullis_oidc::{CRYPTO_BACKEND, OidcConfig, OidcValidator, ProviderConfig, ProviderId};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 const ISSUER: &str = "https://sso.example.org/realms/mail";
+
+/// The backend measured, and the provider the bare decode (and the token
+/// minting) use. With `rust-crypto` both jsonwebtoken backends are compiled
+/// in, so jsonwebtoken needs its process default installed explicitly.
+#[cfg(not(feature = "rust-crypto"))]
+const BACKEND: (&str, &CryptoProvider) =
+    ("aws-lc-rs", &jsonwebtoken::crypto::aws_lc::DEFAULT_PROVIDER);
+#[cfg(feature = "rust-crypto")]
+const BACKEND: (&str, &CryptoProvider) = (
+    "rust-crypto",
+    &jsonwebtoken::crypto::rust_crypto::DEFAULT_PROVIDER,
+);
 
 fn data(name: &str) -> Vec<u8> {
     let dir =
@@ -127,6 +152,11 @@ fn interleaved_ratio(rounds: usize, batch: u32, mut a: impl FnMut(), mut b: impl
 }
 
 fn bench(c: &mut Criterion) {
+    let (backend, provider) = BACKEND;
+    provider.install_default().unwrap();
+    // portcullis-oidc picks its verifier by its own feature; both must agree.
+    assert_eq!(CRYPTO_BACKEND, backend);
+    eprintln!("oidc: jsonwebtoken backend {backend} (bare decode and portcullis-oidc)");
     // jsonwebtoken checks `exp` against the system clock, so the token must
     // be valid now; portcullis gets the same instant passed in.
     let now = OffsetDateTime::now_utc();
@@ -161,9 +191,9 @@ fn bench(c: &mut Criterion) {
             },
         );
         eprintln!(
-            "oidc/{name}: portcullis / bare decode = {ratio:.3} (median of 41 interleaved rounds)"
+            "oidc/{backend}/{name}: portcullis / bare decode = {ratio:.3} (median of 41 interleaved rounds)"
         );
-        let mut group = c.benchmark_group(format!("oidc/{name}"));
+        let mut group = c.benchmark_group(format!("oidc/{backend}/{name}"));
         group.bench_function("jsonwebtoken::decode (bare)", |b| {
             b.iter(|| {
                 jsonwebtoken::decode::<Claims>(black_box(&case.token), &case.key, &case.validation)
@@ -189,8 +219,10 @@ fn bench(c: &mut Criterion) {
                 black_box(v.validate(black_box(&case.token), now).unwrap());
             },
         );
-    eprintln!("oidc/cache: cold / cached = {speedup:.0}x (median of 41 interleaved rounds)");
-    let mut group = c.benchmark_group("oidc/cache");
+    eprintln!(
+        "oidc/{backend}/cache: cold / cached = {speedup:.0}x (median of 41 interleaved rounds)"
+    );
+    let mut group = c.benchmark_group(format!("oidc/{backend}/cache"));
     group.bench_function("cold validation (rs256)", |b| {
         b.iter(|| v.validate_uncached(black_box(&case.token), now).unwrap());
     });
