@@ -7,7 +7,7 @@
 
 #![forbid(unsafe_code)]
 
-mod app_password;
+mod credential;
 mod hash;
 mod oidc;
 mod output;
@@ -51,7 +51,10 @@ enum Command {
     Hash(hash::Args),
     /// Mint app passwords (Stalwart format).
     #[command(subcommand)]
-    AppPassword(app_password::Command),
+    AppPassword(credential::Command),
+    /// Mint API keys (Stalwart format).
+    #[command(subcommand)]
+    ApiKey(credential::ApiKeyCommand),
     /// Make TOTP seeds and check codes.
     #[command(subcommand)]
     Totp(totp::Command),
@@ -67,7 +70,8 @@ fn main() -> ExitCode {
         Command::Sasl(command) => sasl::run(command),
         Command::Oidc(command) => oidc::run(command),
         Command::Hash(args) => hash::run(args),
-        Command::AppPassword(command) => app_password::run(command),
+        Command::AppPassword(command) => credential::run(command),
+        Command::ApiKey(command) => credential::run_api_key(command),
         Command::Totp(command) => totp::run(command),
         Command::Verify(args) => verify::run(args),
     };

@@ -1,4 +1,5 @@
-//! `portcullis hash`, `hash check`, `app-password new`, `totp new`/`check`.
+//! `portcullis hash`, `hash check`, `app-password new`, `api-key new`,
+//! `totp new`/`check`.
 
 use serde_json::json;
 
@@ -186,4 +187,88 @@ fn totp_new_and_check() {
     let run = check(json!({"totp": out["totp"], "code": "000000"}));
     assert!(run.code == 0 || run.json()["error"]["kind"] == "invalid-code");
     assert_eq!(check(json!({"code": "123456"})).code, 2);
+}
+
+#[test]
+fn api_key_new_mints_a_key_that_signs_in_alone() {
+    let run = portcullis(
+        &[
+            "api-key",
+            "new",
+            "--account-id",
+            "42",
+            "--id",
+            "3",
+            "--scope",
+            "jmapAuthenticate,emailReceive",
+            "--now",
+            "1794700800",
+        ],
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    let secret = out["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("API_") && secret.len() == 42, "{secret}");
+    let record = &out["record"];
+    assert_eq!(record["id"], 3);
+    assert_eq!(record["kind"], "api-key");
+    assert!(!record.to_string().contains(&secret[4..]));
+    let missing = portcullis(&["api-key", "new", "--id", "3"], "");
+    assert_eq!(missing.code, 2);
+
+    // The record goes into a directory file under the account with id 42.
+    let dir = std::env::temp_dir().join(format!("portcullis-api-key-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("directory.toml");
+    let mut record_toml = String::new();
+    for (key, value) in record.as_object().unwrap() {
+        record_toml.push_str(&format!("{key} = {}\n", toml_value(value)));
+    }
+    std::fs::write(
+        &path,
+        format!(
+            "[[account]]\nname = \"robot@example.org\"\nid = 42\nroles = [\"user\"]\n\
+             [[account.credential]]\n{record_toml}"
+        ),
+    )
+    .unwrap();
+    let path = path.to_str().unwrap();
+    let request =
+        json!({"protocol": "jmap", "remote_ip": "203.0.113.7", "tls": true, "bearer": secret});
+    let run = portcullis(&["verify", "--directory", path], &request.to_string());
+    assert_eq!(run.code, 0, "{} {}", run.stdout, run.stderr);
+    let out = run.json();
+    assert_eq!(out["account"], "robot@example.org");
+    assert_eq!(out["credential"], json!({"kind": "api-key", "id": 3}));
+    assert_eq!(
+        out["permissions"],
+        json!(["emailReceive", "jmapAuthenticate"])
+    );
+    // Outside its scope: IMAP is refused.
+    let request =
+        json!({"protocol": "imap", "remote_ip": "203.0.113.7", "tls": true, "bearer": secret});
+    let run = portcullis(&["verify", "--directory", path], &request.to_string());
+    assert_eq!(run.code, 1);
+    assert_eq!(run.json()["reason"]["kind"], "surface-not-in-scope");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A JSON value written as TOML (strings, numbers, arrays and the scope table).
+fn toml_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let inner: Vec<String> = map
+                .iter()
+                .map(|(key, value)| format!("{key} = {}", toml_value(value)))
+                .collect();
+            format!("{{ {} }}", inner.join(", "))
+        }
+        serde_json::Value::Array(items) => {
+            let inner: Vec<String> = items.iter().map(toml_value).collect();
+            format!("[{}]", inner.join(", "))
+        }
+        serde_json::Value::Null => "\"\"".to_owned(),
+        other => other.to_string(),
+    }
 }

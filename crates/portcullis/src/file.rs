@@ -199,6 +199,10 @@ impl Directory for FileDirectory {
         Directory::tenant(&self.memory, name).await
     }
 
+    async fn account_name_by_id(&self, id: u32) -> Result<Option<String>, DirectoryError> {
+        Directory::account_name_by_id(&self.memory, id).await
+    }
+
     async fn use_totp_step(&self, account: &str, step: u64) -> Result<bool, DirectoryError> {
         Directory::use_totp_step(&self.memory, account, step).await
     }

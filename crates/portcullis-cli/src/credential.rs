@@ -1,4 +1,5 @@
-//! `portcullis app-password new`: mint a Stalwart-format app password.
+//! `portcullis app-password new` and `portcullis api-key new`: mint a
+//! Stalwart-format app password or API key.
 //!
 //! The freshly minted secret is printed once: minting it is the point of
 //! the command (it is never stored anywhere). Everything else follows the
@@ -20,7 +21,25 @@ pub(crate) enum Command {
     New(NewArgs),
 }
 
-/// `app-password new` arguments.
+/// `api-key` subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub(crate) enum ApiKeyCommand {
+    /// Mint an API key: prints the secret (once) and the record to store.
+    New(ApiKeyArgs),
+}
+
+/// `api-key new` arguments.
+#[derive(Debug, clap::Args)]
+pub(crate) struct ApiKeyArgs {
+    /// The account's number encoded in the key (`id` of the account in the
+    /// directory file), so the key works alone as a bearer token.
+    #[arg(long)]
+    account_id: u32,
+    #[command(flatten)]
+    common: NewArgs,
+}
+
+/// What `app-password new` and `api-key new` share.
 #[derive(Debug, clap::Args)]
 pub(crate) struct NewArgs {
     /// The credential id encoded in the secret (unique within the account).
@@ -29,7 +48,7 @@ pub(crate) struct NewArgs {
     /// Expiry: an RFC 3339 instant (`2026-12-31T00:00:00Z`) or `+N` days.
     #[arg(long)]
     expires: Option<String>,
-    /// A network the app password may be used from (repeatable; none = anywhere).
+    /// A network the credential may be used from (repeatable; none = anywhere).
     #[arg(long = "allow-ip")]
     allow_ip: Vec<String>,
     /// A preset (`mail-only`, `imap-only`, `dav-only`, `regular-user`,
@@ -49,11 +68,18 @@ pub(crate) struct NewArgs {
 
 pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
     match command {
-        Command::New(args) => new(args),
+        Command::New(args) => new(args, None),
     }
 }
 
-fn new(args: NewArgs) -> Result<Outcome, UsageError> {
+pub(crate) fn run_api_key(command: ApiKeyCommand) -> Result<Outcome, UsageError> {
+    match command {
+        ApiKeyCommand::New(args) => new(args.common, Some(args.account_id)),
+    }
+}
+
+/// Mints an app password, or an API key for `account_id`.
+fn new(args: NewArgs, account_id: Option<u32>) -> Result<Outcome, UsageError> {
     let now = match args.now {
         Some(seconds) => OffsetDateTime::from_unix_timestamp(seconds)
             .map_err(|_| UsageError::new("--now is out of range"))?,
@@ -87,9 +113,12 @@ fn new(args: NewArgs) -> Result<Outcome, UsageError> {
         .without_cache()
         .build()
         .map_err(|error| UsageError::new(format!("cannot set up: {error}")))?;
-    let minted = verifier
-        .new_app_password(CredentialId(args.id), options, now, &mut OsRandom)
-        .map_err(|error| UsageError::new(format!("cannot mint: {error}")))?;
+    let id = CredentialId(args.id);
+    let minted = match account_id {
+        None => verifier.new_app_password(id, options, now, &mut OsRandom),
+        Some(account) => verifier.new_api_key(account, id, options, now, &mut OsRandom),
+    }
+    .map_err(|error| UsageError::new(format!("cannot mint: {error}")))?;
     let secret = minted
         .secret
         .expose_str()
