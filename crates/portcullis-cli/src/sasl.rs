@@ -22,7 +22,20 @@ pub(crate) enum Command {
         /// Print passwords and tokens instead of `<redacted N bytes>`.
         #[arg(long)]
         show_secrets: bool,
+        /// Which LOGIN step the line answers: `password` (the default, so
+        /// redacted like any password) or `username` (printed as is).
+        #[arg(long, value_enum, default_value_t = LoginStep::Password)]
+        login_step: LoginStep,
     },
+}
+
+/// The LOGIN prompt a client response answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum LoginStep {
+    /// The `Username:` prompt.
+    Username,
+    /// The `Password:` prompt.
+    Password,
 }
 
 pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
@@ -30,6 +43,7 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
         Command::Decode {
             mechanism,
             show_secrets,
+            login_step,
         } => {
             let mechanism = Mechanism::from_name(&mechanism).map_err(|_| {
                 UsageError::new(format!(
@@ -37,16 +51,16 @@ pub(crate) fn run(command: Command) -> Result<Outcome, UsageError> {
                 ))
             })?;
             let line = read_stdin()?;
-            Ok(decode(mechanism, &line, show_secrets))
+            Ok(decode(mechanism, &line, show_secrets, login_step))
         }
     }
 }
 
-fn decode(mechanism: Mechanism, line: &[u8], show_secrets: bool) -> Outcome {
+fn decode(mechanism: Mechanism, line: &[u8], show_secrets: bool, step: LoginStep) -> Outcome {
     let limits = Limits::default();
     let mut buf = Zeroizing::new(Vec::new());
     let result = framing::decode_any_response(line, &limits, &mut buf)
-        .and_then(|bytes| fields(mechanism, bytes, &limits, show_secrets));
+        .and_then(|bytes| fields(mechanism, bytes, &limits, show_secrets, step));
     match result {
         Ok(Value::Object(fields)) => {
             let mut out = json!({"ok": true, "mechanism": mechanism.name()});
@@ -68,15 +82,29 @@ fn secret(value: Secret<'_>, show: bool) -> Value {
     }
 }
 
-fn fields(mechanism: Mechanism, bytes: &[u8], limits: &Limits, show: bool) -> Result<Value, Error> {
+fn fields(
+    mechanism: Mechanism,
+    bytes: &[u8],
+    limits: &Limits,
+    show: bool,
+    step: LoginStep,
+) -> Result<Value, Error> {
     Ok(match mechanism {
         Mechanism::Plain => {
             let m = PlainMessage::decode(bytes, limits)?;
             json!({"authzid": m.authzid(), "authcid": m.authcid(), "password": secret(m.password(), show)})
         }
-        // One LOGIN step: the value is whatever the client answered (the
-        // contract prints it as is).
-        Mechanism::Login => json!({"value": login::decode_username(bytes, limits)?}),
+        // One LOGIN step: the line alone does not say whether it answers
+        // `Username:` or `Password:`, so it is a password unless told.
+        Mechanism::Login => match step {
+            LoginStep::Username => {
+                json!({"step": "username", "value": login::decode_username(bytes, limits)?})
+            }
+            LoginStep::Password => {
+                let password = login::decode_password(bytes, limits)?;
+                json!({"step": "password", "value": secret(password, show)})
+            }
+        },
         Mechanism::OAuthBearer => {
             let m = OAuthBearerMessage::decode(bytes, limits)?;
             json!({"authzid": m.authzid(), "host": m.host(), "port": m.port(), "token": secret(m.token(), show)})

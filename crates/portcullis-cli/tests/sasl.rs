@@ -36,13 +36,44 @@ fn plain_show_secrets_and_authzid() {
 }
 
 #[test]
-fn login_one_step() {
+fn login_one_step_is_a_password_unless_told() {
     let run = decode("LOGIN", "dGlt", false);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.json(),
-        json!({"ok": true, "mechanism": "LOGIN", "value": "tim"})
+        json!({"ok": true, "mechanism": "LOGIN", "step": "password", "value": "<redacted 3 bytes>"})
     );
+    assert!(!run.stdout.contains("tim"));
+    let run = decode("LOGIN", "dGlt", true);
+    assert_eq!(run.json()["value"], "tim");
+    let run = portcullis(
+        &[
+            "sasl",
+            "decode",
+            "--mechanism",
+            "LOGIN",
+            "--login-step",
+            "username",
+        ],
+        "dGlt",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.json(),
+        json!({"ok": true, "mechanism": "LOGIN", "step": "username", "value": "tim"})
+    );
+    let run = portcullis(
+        &[
+            "sasl",
+            "decode",
+            "--mechanism",
+            "LOGIN",
+            "--login-step",
+            "realm",
+        ],
+        "dGlt",
+    );
+    assert_eq!(run.code, 2);
 }
 
 #[test]
@@ -85,7 +116,7 @@ fn cancel_and_refusals_exit_1() {
         ("PLAIN", "", "missing-separator"),
         ("PLAIN", "AHRpbQ", "bad-base64"),
         ("PLAIN", "AHRpbQA=", "empty-password"),
-        ("LOGIN", "=", "empty-authcid"),
+        ("LOGIN", "=", "empty-password"),
         (
             "OAUTHBEARER",
             "cD10bHMtdW5pcXVlLCwBAQ==",
