@@ -4,10 +4,11 @@
 //! cargo run --example jmap_http
 //! curl -i http://127.0.0.1:8080/.well-known/jmap -u alice@example.org:wonderland
 //! curl -i http://127.0.0.1:8080/portal/login -u alice@example.org:app_aaaaaai922dkeq9vonubccn9a2nyk72xshlq
+//! curl -i http://127.0.0.1:8080/.well-known/jmap --oauth2-bearer API_AAAAAQAAAAQxMeJZ1mUsHA5AltpvF8Kwi9aGwQ
 //! ```
 //!
 //! - `GET /.well-known/jmap` (surface `Jmap`) takes `Authorization: Basic`
-//!   or `Bearer` and answers with the JMAP session object (RFC 8620 §2) of
+//!   or `Bearer` (an OIDC token, or an API key alone) and answers with the JMAP session object (RFC 8620 §2) of
 //!   the account the session acts as — the target, for an impersonation.
 //! - `GET`/`POST /portal/login` (surface `Portal`, interactive web sign-in)
 //!   takes the same header, or a JSON body

@@ -6,6 +6,7 @@ import os
 from interop import (
     ADMIN_APP,
     ADMIN_PW,
+    ALICE_API_KEY,
     ALICE_APP,
     ALICE_PW,
     BOB_PW,
@@ -38,7 +39,7 @@ def _():
 
 @check("audit: no password, app password or token appears in any server log")
 def _():
-    secrets = [ALICE_PW, ADMIN_PW, BOB_PW, ALICE_APP, ADMIN_APP, CAROL_APP] + MINTED
+    secrets = [ALICE_PW, ADMIN_PW, BOB_PW, ALICE_APP, ALICE_API_KEY, ADMIN_APP, CAROL_APP] + MINTED
     for name, text in logs().items():
         if name.startswith("idp"):
             continue

@@ -1,5 +1,6 @@
 """HTTP: curl against the jmap_http example (JMAP session and portal login)."""
 
+import base64
 import json
 
 from interop import (
@@ -7,6 +8,7 @@ from interop import (
     ADMIN_APP,
     ADMIN_PW,
     ALICE,
+    ALICE_API_KEY,
     ALICE_APP,
     ALICE_PW,
     BOB,
@@ -78,6 +80,26 @@ def _():
 def _():
     response = get("/.well-known/jmap", "-H", f"Authorization: Bearer {mint()}")
     session_for(response, ALICE, ALICE, "oidc-token")
+
+
+@check("http curl --oauth2-bearer: an API key alone opens its account's JMAP session")
+def _():
+    response = get("/.well-known/jmap", "--oauth2-bearer", ALICE_API_KEY)
+    session_for(response, ALICE, ALICE, "api-key")
+
+
+@check("http curl: a forged API key and one naming no account get the same 401")
+def _():
+    def key(account, credential):
+        payload = account.to_bytes(4, "big") + credential.to_bytes(4, "big") + bytes(range(20))
+        return "API_" + base64.urlsafe_b64encode(payload).decode().rstrip("=")
+
+    for token in [key(1, 4), key(77, 4)]:
+        refused(
+            get("/.well-known/jmap", "--oauth2-bearer", token),
+            401, "authentication-failed", "Authentication failed", "Authentication failed",
+            'Bearer realm="example.org", error="invalid_token"',
+        )
 
 
 @check("http curl: wrong password -> 401, Basic challenge, problem JSON")

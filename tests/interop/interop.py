@@ -48,6 +48,7 @@ def port(name):
 ALICE = "alice@example.org"
 ALICE_PW = "wonderland"
 ALICE_APP = "app_aaaaaai922dkeq9vonubccn9a2nyk72xshlq"  # imap-only
+ALICE_API_KEY = "API_AAAAAQAAAAQxMeJZ1mUsHA5AltpvF8Kwi9aGwQ"  # JMAP only, names account 1
 ADMIN = "admin@example.org"
 ADMIN_PW = "admin-secret"
 ADMIN_APP = "app_aaaaaaxtuzkdlk92jcgrkjn2ivsxgth11qza"
