@@ -5,31 +5,23 @@ use portcullis::{
     Account, AuthRequest, CredentialKind, Decision, DenialReason, FileDirectory, MemoryDirectory,
     RequestCredentials, Surface,
 };
-use portcullis_credentials::{
-    CredentialId, CredentialOptions, OsRandom, SecretHashing, new_api_key,
-};
 use portcullis_permissions::CredentialScope;
 
 use crate::support::*;
 
-fn api_key(account_id: u32, id: u32) -> (String, portcullis_credentials::CredentialRecord) {
-    let minted = new_api_key(
-        account_id,
-        CredentialId(id),
-        CredentialOptions {
-            scope: CredentialScope::Inherit,
-            ..CredentialOptions::default()
-        },
-        now(),
-        SecretHashing::default(),
-        &policy(),
-        &mut OsRandom,
-    )
-    .unwrap();
-    (
-        minted.secret.expose_str().unwrap().to_owned(),
-        minted.record,
-    )
+/// Alice, account number 12, with the API key #3 (scope: her account's).
+fn alice_with_key() -> (String, MemoryDirectory) {
+    let (key, record) = api_key(12, 3, CredentialScope::Inherit);
+    let directory = MemoryDirectory::builder()
+        .account(
+            user("alice@example.org", "alice-password")
+                .with_id(12)
+                .with_credential(record),
+        )
+        .account(user("bob@example.org", "bob-password").with_id(13))
+        .account(user("carol@example.org", "carol-password"))
+        .build();
+    (key, directory)
 }
 
 fn bearer(token: &str, tls: bool) -> AuthRequest {
@@ -45,15 +37,7 @@ fn bearer(token: &str, tls: bool) -> AuthRequest {
 
 #[tokio::test]
 async fn a_bare_api_key_signs_in_to_its_account() {
-    let (key, record) = api_key(12, 3);
-    let directory = MemoryDirectory::builder()
-        .account(
-            user("alice@example.org", "alice-password")
-                .with_id(12)
-                .with_credential(record),
-        )
-        .account(user("bob@example.org", "bob-password").with_id(13))
-        .build();
+    let (key, directory) = alice_with_key();
     // No OIDC validator is needed for API keys.
     let auth = authenticator(directory.clone());
     let explained = auth.explain(&bearer(&key, true)).await;
@@ -74,7 +58,7 @@ async fn a_bare_api_key_signs_in_to_its_account() {
     assert_eq!(auth.revalidate(&binding).await, Err(DenialReason::Revoked));
 
     // Cleartext is refused like any password.
-    let (key, record) = api_key(13, 1);
+    let (key, record) = api_key(13, 1, CredentialScope::Inherit);
     directory.update("bob@example.org", |bob| bob.credentials.push(record));
     assert_eq!(
         kind(&auth.verify(&bearer(&key, false)).await),
@@ -85,18 +69,10 @@ async fn a_bare_api_key_signs_in_to_its_account() {
 
 #[tokio::test]
 async fn unknown_numbers_and_wrong_keys_look_the_same() {
-    let (key, record) = api_key(12, 3);
-    let directory = MemoryDirectory::builder()
-        .account(
-            user("alice@example.org", "alice-password")
-                .with_id(12)
-                .with_credential(record),
-        )
-        .account(user("carol@example.org", "carol-password"))
-        .build();
+    let (key, directory) = alice_with_key();
     let auth = authenticator(directory);
 
-    let (stranger, _) = api_key(99, 3);
+    let (stranger, _) = api_key(99, 3, CredentialScope::Inherit);
     let explained = auth.explain(&bearer(&stranger, true)).await;
     assert_eq!(
         outcome(&explained, "resolve-login"),
@@ -107,7 +83,7 @@ async fn unknown_numbers_and_wrong_keys_look_the_same() {
     assert_eq!(kind(&unknown), "unknown-user");
 
     // Same account number and key id, other random bytes.
-    let (forged, _) = api_key(12, 3);
+    let (forged, _) = api_key(12, 3, CredentialScope::Inherit);
     assert_ne!(forged, key);
     let wrong = auth.verify(&bearer(&forged, true)).await;
     assert_eq!(kind(&wrong), "wrong-secret");
@@ -149,7 +125,7 @@ fn the_file_directory_reads_account_numbers_and_refuses_duplicates() {
 
 #[tokio::test]
 async fn two_accounts_with_one_number_are_a_directory_error() {
-    let (key, record) = api_key(5, 1);
+    let (key, record) = api_key(5, 1, CredentialScope::Inherit);
     let directory = MemoryDirectory::builder()
         .account(
             Account::new("x@example.org")

@@ -1,8 +1,8 @@
 //! Seed scenario 3: session bindings and revocation.
 
 use portcullis::{
-    Account, CredentialKind, DenialReason, MemoryDirectory, Permission, PermissionSet,
-    SessionBinding, Surface,
+    Account, Authenticator, CredentialKind, DenialReason, MemoryDirectory, Permission,
+    PermissionSet, SessionBinding, Surface,
 };
 use portcullis_permissions::{AccountPolicy, CredentialScope};
 
@@ -101,13 +101,14 @@ async fn deleting_an_app_password_revokes_only_its_sessions() {
     );
 }
 
-#[tokio::test]
-async fn a_change_of_rights_ends_the_session() {
+/// Alice's directory, an authenticator over it, and the binding of her
+/// IMAP password login.
+async fn alice_session() -> (MemoryDirectory, Authenticator, SessionBinding) {
     let directory = MemoryDirectory::builder()
         .account(user("alice@example.org", "alice-password"))
         .build();
     let auth = authenticator(directory.clone());
-    let grant = auth
+    let decision = auth
         .verify(&plain(
             Surface::Imap,
             "",
@@ -115,7 +116,13 @@ async fn a_change_of_rights_ends_the_session() {
             "alice-password",
         ))
         .await;
-    let binding = grant.grant().unwrap().session_binding.clone();
+    let binding = decision.grant().unwrap().session_binding.clone();
+    (directory, auth, binding)
+}
+
+#[tokio::test]
+async fn a_change_of_rights_ends_the_session() {
+    let (directory, auth, binding) = alice_session().await;
     assert!(binding.rights.is_some());
 
     // A change that leaves the rights alone (the revision moves) keeps it.
@@ -201,19 +208,8 @@ async fn an_impersonation_session_follows_the_target_rights() {
 async fn a_binding_stored_before_rights_were_bound_still_revalidates() {
     // Bindings serialized by 0.1 have neither `rights` nor
     // `rehashed_fingerprint`; they deserialize and keep their old checks.
-    let directory = MemoryDirectory::builder()
-        .account(user("alice@example.org", "alice-password"))
-        .build();
-    let auth = authenticator(directory.clone());
-    let decision = auth
-        .verify(&plain(
-            Surface::Imap,
-            "",
-            "alice@example.org",
-            "alice-password",
-        ))
-        .await;
-    let mut stored = serde_json::to_value(&decision.grant().unwrap().session_binding).unwrap();
+    let (directory, auth, binding) = alice_session().await;
+    let mut stored = serde_json::to_value(&binding).unwrap();
     let object = stored.as_object_mut().unwrap();
     assert!(object.remove("rights").is_some());
     assert!(!object.contains_key("rehashed_fingerprint"));

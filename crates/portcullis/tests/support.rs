@@ -8,7 +8,7 @@ use portcullis::{
 };
 use portcullis_credentials::{
     Argon2Params, CredentialId, CredentialOptions, CredentialRecord, HashPolicy, OsRandom,
-    SecretHashing, StoredHash, new_app_password,
+    SecretHashing, StoredHash, new_api_key, new_app_password,
 };
 use portcullis_permissions::CredentialScope;
 use time::OffsetDateTime;
@@ -64,6 +64,31 @@ pub(crate) fn app_password_with(id: u32, options: CredentialOptions) -> (String,
     let minted = new_app_password(
         CredentialId(id),
         options,
+        now(),
+        SecretHashing::default(),
+        &policy(),
+        &mut OsRandom,
+    )
+    .unwrap();
+    (
+        minted.secret.expose_str().unwrap().to_owned(),
+        minted.record,
+    )
+}
+
+/// A fresh API key of account number `account_id`: the secret and the record.
+pub(crate) fn api_key(
+    account_id: u32,
+    id: u32,
+    scope: CredentialScope,
+) -> (String, CredentialRecord) {
+    let minted = new_api_key(
+        account_id,
+        CredentialId(id),
+        CredentialOptions {
+            scope,
+            ..CredentialOptions::default()
+        },
         now(),
         SecretHashing::default(),
         &policy(),
