@@ -3,6 +3,7 @@
 
 use crate::error::{Error, Field};
 use crate::secret::Secret;
+use crate::text::MessageText;
 
 /// The key/value separator.
 pub(crate) const KVSEP: u8 = 0x01;
@@ -58,27 +59,63 @@ pub(crate) fn check_value(value: &[u8]) -> Result<(), Error> {
     if ok { Ok(()) } else { Err(Error::BadValue) }
 }
 
-/// 1 for a byte that is not an RFC 6750 `b64token` character (`=` aside):
-/// `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`. Branch-free, so
-/// the loop over a long token vectorises.
+/// 0 for an RFC 6750 `b64token` character (`=` aside), non-zero for any
+/// other byte: `ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/"`.
+///
+/// Each term is 0 exactly when the byte is in one of the allowed ranges or
+/// is one of the allowed single characters, and the minimum of them is 0
+/// when any is: saturating subtraction, XOR and minimum are one SSE2
+/// instruction each, so the loops over a long token vectorise well.
 const fn not_token_char(b: u8) -> u8 {
-    // '-' '.' '/' and the digits are the contiguous range 0x2D..=0x39;
+    // '-' '.' '/' and the digits are the contiguous range 0x2D..=0x39.
+    let punct_digit = b.wrapping_sub(b'-').saturating_sub(b'9' - b'-');
     // `| 0x20` folds upper-case letters onto lower-case ones.
-    let ok = (b.wrapping_sub(0x2d) < 13)
-        | ((b | 0x20).wrapping_sub(b'a') < 26)
-        | (b == b'+')
-        | (b == b'_')
-        | (b == b'~');
-    !ok as u8
+    let letter = (b | 0x20).wrapping_sub(b'a').saturating_sub(b'z' - b'a');
+    let plus = b ^ b'+';
+    let underscore = b ^ b'_';
+    let tilde = b ^ b'~';
+    min(min(punct_digit, letter), min(plus, min(underscore, tilde)))
+}
+
+/// `u8::min`, usable in a `const fn`.
+const fn min(a: u8, b: u8) -> u8 {
+    if a < b { a } else { b }
+}
+
+/// Token bytes checked per step: one SSE2 register.
+const TOKEN_BLOCK: usize = 16;
+
+/// ORs the [`not_token_char`] of each byte of `block` into `acc`.
+fn mark_non_token_chars(acc: &mut [u8; TOKEN_BLOCK], block: &[u8; TOKEN_BLOCK]) {
+    for (a, &b) in acc.iter_mut().zip(block) {
+        *a |= not_token_char(b);
+    }
 }
 
 /// Whether every byte is a `b64token` character (no `=`).
+///
+/// Whole blocks of 16 bytes, then the last 16 bytes again (overlapping the
+/// last whole block) instead of a byte-at-a-time tail: a fixed-width loop
+/// body that the compiler turns into a few vector instructions per block.
 pub(crate) fn all_token_chars(bytes: &[u8]) -> bool {
-    bytes.iter().fold(0u8, |bad, &b| bad | not_token_char(b)) == 0
+    let Some(last) = bytes.last_chunk::<TOKEN_BLOCK>() else {
+        return bytes.iter().fold(0, |bad, &b| bad | not_token_char(b)) == 0;
+    };
+    let mut acc = [0u8; TOKEN_BLOCK];
+    for block in bytes.as_chunks::<TOKEN_BLOCK>().0 {
+        mark_non_token_chars(&mut acc, block);
+    }
+    mark_non_token_chars(&mut acc, last);
+    acc == [0; TOKEN_BLOCK]
 }
 
 /// Parses an `auth` value: `Bearer` (any case, RFC 7235 §2.1) `1*SP b64token`.
-pub(crate) fn parse_bearer(value: &[u8], max_token_len: usize) -> Result<Secret<'_>, Error> {
+/// `value` is a sub-slice of `text`'s message.
+pub(crate) fn parse_bearer<'a>(
+    value: &'a [u8],
+    max_token_len: usize,
+    text: &MessageText<'a>,
+) -> Result<Secret<'a>, Error> {
     let (scheme, rest) = value.split_at_checked(6).ok_or(Error::BadAuthScheme)?;
     if !scheme.eq_ignore_ascii_case(b"Bearer") || rest.first() != Some(&b' ') {
         return Err(Error::BadAuthScheme);
@@ -100,8 +137,78 @@ pub(crate) fn parse_bearer(value: &[u8], max_token_len: usize) -> Result<Secret<
         return Err(Error::BadToken);
     }
     // b64token is ASCII, so this never fails; the error keeps it panic-free.
-    let token = core::str::from_utf8(token).map_err(|_| Error::BadToken)?;
+    let token = text.str(token).ok_or(Error::BadToken)?;
     Ok(Secret::new(token))
+}
+
+/// The position of the first [`KVSEP`] in `bytes`.
+///
+/// Most pairs are short (`host`, `port`, `user`), and a `memchr` call costs
+/// more than reading a short pair a word at a time, so the first 32 bytes are
+/// searched here, eight at a time, and only the rest (a long `auth` pair) is
+/// handed to `memchr`.
+fn find_kvsep(bytes: &[u8]) -> Option<usize> {
+    const INLINE_WORDS: usize = 4;
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let (words, _) = bytes.as_chunks::<8>();
+    for (i, word) in words.iter().take(INLINE_WORDS).enumerate() {
+        // Bytes that were KVSEP are zero in `x`; the classic "has a zero
+        // byte" test then sets the high bit of the first such byte (and
+        // maybe of later ones, never of an earlier one).
+        let x = u64::from_le_bytes(*word) ^ ONES;
+        let zero = x.wrapping_sub(ONES) & !x & HIGH_BITS;
+        if zero != 0 {
+            return Some(i * 8 + (zero.trailing_zeros() / 8) as usize);
+        }
+    }
+    let searched = words.len().min(INLINE_WORDS) * 8;
+    memchr::memchr(KVSEP, bytes.get(searched..)?).map(|p| searched + p)
+}
+
+/// For the decoders' fast paths, which work on a message already known to
+/// be valid UTF-8: the next pair (without its `%x01`) and what follows it;
+/// `None` when no `%x01` follows.
+pub(crate) fn split_text_pair(rest: &str) -> Option<(&str, &str)> {
+    let end = find_kvsep(rest.as_bytes())?;
+    let (pair, tail) = rest.split_at_checked(end)?;
+    Some((pair, tail.get(1..)?))
+}
+
+/// For the fast paths: the bearer value at the start of `rest` (which
+/// follows an `auth=`), and what follows its `%x01`.
+///
+/// Clients send `auth` last. A valid bearer value holds no `%x01` (only
+/// letters, spaces, token characters and `=`), so when everything up to the
+/// final `%x01 %x01` is one, it is the whole value: found without searching
+/// the long token for its end.
+#[inline]
+pub(crate) fn split_bearer_value(rest: &str, max_token_len: usize) -> Option<(Secret<'_>, &str)> {
+    if let Some(value) = rest.strip_suffix("\x01\x01")
+        && let Some(token) = bearer_text(value, max_token_len)
+    {
+        return Some((token, rest.get(value.len() + 1..)?));
+    }
+    let (value, tail) = split_text_pair(rest)?;
+    Some((bearer_text(value, max_token_len)?, tail))
+}
+
+/// [`parse_bearer`] for the fast paths, on validated text: the same token,
+/// or `None` where [`parse_bearer`] refuses the value.
+pub(crate) fn bearer_text(value: &str, max_token_len: usize) -> Option<Secret<'_>> {
+    let bytes = value.as_bytes();
+    let (scheme, rest) = bytes.split_first_chunk::<6>()?;
+    // `Bearer` in any case: `b | 0x20` is a lower-case letter `l` exactly
+    // when `b` is `l` or its upper case, so this is `eq_ignore_ascii_case`
+    // in a few instructions instead of a loop.
+    if scheme.map(|b| b | 0x20) != *b"bearer" || rest.first() != Some(&b' ') {
+        return None;
+    }
+    let spaces = rest.iter().position(|&b| b != b' ')?;
+    let token = value.get(6 + spaces..)?;
+    let core_len = token.bytes().rposition(|b| b != b'=')? + 1;
+    let core = token.as_bytes().get(..core_len)?;
+    (token.len() <= max_token_len && all_token_chars(core)).then_some(Secret::new(token))
 }
 
 #[cfg(test)]
@@ -137,6 +244,25 @@ mod tests {
             let expected = b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
             assert_eq!(all_token_chars(&[b]), expected, "{b:#x}");
         }
+        // Every length around the block size, with one byte of each value at
+        // each position: the whole blocks and the overlapping last block.
+        let valid: Vec<u8> = b"AZaz09-._~+/".iter().copied().cycle().take(50).collect();
+        assert!(all_token_chars(b""));
+        for len in 1..=valid.len() {
+            assert!(all_token_chars(&valid[..len]), "{len}");
+            for at in 0..len {
+                for b in 0..=255u8 {
+                    let mut token = valid[..len].to_vec();
+                    token[at] = b;
+                    let expected = b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
+                    assert_eq!(all_token_chars(&token), expected, "{len} {at} {b:#x}");
+                }
+            }
+        }
+    }
+
+    fn parse_bearer(value: &[u8], max_token_len: usize) -> Result<Secret<'_>, Error> {
+        super::parse_bearer(value, max_token_len, &MessageText::new(value))
     }
 
     #[test]

@@ -53,7 +53,8 @@
 //!
 //! - `base64`: the strict RFC 4648 decoder and encoder of the wire form.
 //! - `bitflags`: [`MechanismSet`] and [`Transport`].
-//! - `memchr`: fast search for the NUL and `0x01` separators.
+//! - `memchr`: fast search for the NUL and `0x01` separators (and for the
+//!   `,` that ends an OAUTHBEARER authzid).
 //! - `subtle`: constant-time comparison of secrets.
 //! - `zeroize`: wiping owned secrets and decode buffers.
 //! - `thiserror`: the [`Error`] enum.
@@ -70,7 +71,10 @@ mod mechanism;
 pub mod oauthbearer;
 pub mod plain;
 pub mod policy;
+#[cfg(test)]
+mod reference;
 mod secret;
+mod text;
 pub mod xoauth2;
 
 pub use credentials::{BearerCredentials, Credentials, PasswordCredentials};

@@ -5,10 +5,13 @@ use std::borrow::Cow;
 
 use crate::credentials::{BearerCredentials, Credentials};
 use crate::error::{Error, Field};
-use crate::kvlist::{KVSEP, KvReader, check_value, parse_bearer};
+use crate::kvlist::{
+    KVSEP, KvReader, check_value, parse_bearer, split_bearer_value, split_text_pair,
+};
 use crate::limits::Limits;
 use crate::mechanism::Mechanism;
 use crate::secret::Secret;
+use crate::text::MessageText;
 
 /// The RFC 5801 channel-binding flag of the gs2 header.
 ///
@@ -93,7 +96,83 @@ impl<'a> OAuthBearerMessage<'a> {
                 limit: limits.max_message_len,
             });
         }
-        let (flag, authzid, rest) = parse_gs2_header(message, limits)?;
+        let text = MessageText::new(message);
+        if let Some(decoded) = text.whole().and_then(|t| Self::decode_common(t, limits)) {
+            return Ok(decoded);
+        }
+        Self::decode_full(message, limits, &text)
+    }
+
+    /// The fast path: the shape real clients send (a plain authzid or none,
+    /// then `host`, `port` and `auth` in any order, each once) on a message that
+    /// is valid UTF-8 as a whole, checked by the same rules as
+    /// [`Self::decode_full`] but without tracking which error to report.
+    /// `None` for anything else, which then goes to [`Self::decode_full`]:
+    /// that parser accepts everything this one accepts, with the same result,
+    /// and alone decides the error for a message it refuses.
+    fn decode_common(text: &'a str, limits: &Limits) -> Option<Self> {
+        let (flag, rest) = if let Some(rest) = text.strip_prefix("n,") {
+            (ChannelBindingFlag::NotSupported, rest)
+        } else {
+            (
+                ChannelBindingFlag::ServerNotSupported,
+                text.strip_prefix("y,")?,
+            )
+        };
+        let (authzid, rest) = match rest.strip_prefix("a=") {
+            Some(tail) => {
+                // Up to the first `,`, `=` or NUL. If that is not the `,`
+                // (an escape, or a NUL), `after` does not start with `,`, and
+                // the check below leaves the message to the full parser.
+                let end = memchr::memchr3(b',', b'=', 0, tail.as_bytes())?;
+                let (authzid, after) = tail.split_at_checked(end)?;
+                if authzid.is_empty() || authzid.len() > limits.max_identity_len {
+                    return None;
+                }
+                (Some(Cow::Borrowed(authzid)), after)
+            }
+            None => (None, rest),
+        };
+        let mut rest = rest.strip_prefix(",\x01")?;
+        let mut token = None;
+        let mut host = None;
+        let mut port = None;
+        while rest != "\x01" {
+            let (key, value_on) = rest.split_at_checked(5)?;
+            let duplicate = if key == "auth=" {
+                let (value, tail) = split_bearer_value(value_on, limits.max_token_len)?;
+                rest = tail;
+                token.replace(value).is_some()
+            } else {
+                let (value, tail) = split_text_pair(value_on)?;
+                rest = tail;
+                match key {
+                    "host=" => host.replace(host_text(value, limits)?).is_some(),
+                    "port=" => port.replace(parse_port(value.as_bytes()).ok()?).is_some(),
+                    _ => return None,
+                }
+            };
+            if duplicate {
+                return None;
+            }
+        }
+        Some(Self {
+            flag,
+            authzid,
+            host,
+            port,
+            token: token?,
+        })
+    }
+
+    /// The full parser, which also decides the error for a message it refuses.
+    #[inline(never)]
+    fn decode_full(
+        message: &'a [u8],
+        limits: &Limits,
+        text: &MessageText<'a>,
+    ) -> Result<Self, Error> {
+        let (flag, authzid, rest) = parse_gs2_header(message, limits, text)?;
         let mut reader = KvReader::new(rest);
         let mut auth = None;
         let mut host = None;
@@ -106,7 +185,7 @@ impl<'a> OAuthBearerMessage<'a> {
                     }
                 }
                 b"host" => {
-                    if host.replace(parse_host(value, limits)?).is_some() {
+                    if host.replace(parse_host(value, limits, text)?).is_some() {
                         return Err(Error::DuplicateKey);
                     }
                 }
@@ -120,7 +199,7 @@ impl<'a> OAuthBearerMessage<'a> {
                 _ => check_value(value)?,
             }
         }
-        let token = parse_bearer(auth.ok_or(Error::MissingAuth)?, limits.max_token_len)?;
+        let token = parse_bearer(auth.ok_or(Error::MissingAuth)?, limits.max_token_len, text)?;
         Ok(Self {
             flag,
             authzid,
@@ -214,7 +293,11 @@ type Gs2<'a> = (ChannelBindingFlag, Option<Cow<'a, str>>, &'a [u8]);
 
 /// RFC 5801 §4 `gs2-header` (without the non-standard `F,` prefix, which is
 /// for GSS-API mechanisms only), followed by the kvsep.
-fn parse_gs2_header<'a>(message: &'a [u8], limits: &Limits) -> Result<Gs2<'a>, Error> {
+fn parse_gs2_header<'a>(
+    message: &'a [u8],
+    limits: &Limits,
+    text: &MessageText<'a>,
+) -> Result<Gs2<'a>, Error> {
     let (flag, rest) = match message {
         [b'n', b',', rest @ ..] => (ChannelBindingFlag::NotSupported, rest),
         [b'y', b',', rest @ ..] => (ChannelBindingFlag::ServerNotSupported, rest),
@@ -228,7 +311,7 @@ fn parse_gs2_header<'a>(message: &'a [u8], limits: &Limits) -> Result<Gs2<'a>, E
                 .position(|&b| b == b',')
                 .ok_or(Error::BadGs2Header)?;
             let (raw, after) = tail.split_at_checked(end).ok_or(Error::BadGs2Header)?;
-            (Some(unescape_saslname(raw, limits)?), after)
+            (Some(unescape_saslname(raw, limits, text)?), after)
         }
         _ => (None, rest),
     };
@@ -239,7 +322,11 @@ fn parse_gs2_header<'a>(message: &'a [u8], limits: &Limits) -> Result<Gs2<'a>, E
 }
 
 /// RFC 5801 `saslname`: `=2C` is `,` and `=3D` is `=`; any other `=` is an error.
-fn unescape_saslname<'a>(raw: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>, Error> {
+fn unescape_saslname<'a>(
+    raw: &'a [u8],
+    limits: &Limits,
+    text: &MessageText<'a>,
+) -> Result<Cow<'a, str>, Error> {
     if raw.is_empty() {
         return Err(Error::BadGs2Header);
     }
@@ -256,7 +343,7 @@ fn unescape_saslname<'a>(raw: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>,
     if nul {
         return Err(Error::UnexpectedNul);
     }
-    let text = core::str::from_utf8(raw).map_err(|_| Error::InvalidUtf8(Field::Authzid))?;
+    let text = text.str(raw).ok_or(Error::InvalidUtf8(Field::Authzid))?;
     if !escape {
         return Ok(Cow::Borrowed(text));
     }
@@ -278,7 +365,11 @@ fn unescape_saslname<'a>(raw: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>,
 }
 
 /// `host`: a host name or address literal; no spaces or controls.
-fn parse_host<'a>(value: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
+fn parse_host<'a>(
+    value: &'a [u8],
+    limits: &Limits,
+    text: &MessageText<'a>,
+) -> Result<&'a str, Error> {
     if value.len() > limits.max_identity_len {
         return Err(Error::TooLong {
             field: Field::Host,
@@ -291,21 +382,35 @@ fn parse_host<'a>(value: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
     if value.is_empty() || controls_or_space != 0 {
         return Err(Error::BadHost);
     }
-    core::str::from_utf8(value).map_err(|_| Error::BadHost)
+    text.str(value).ok_or(Error::BadHost)
+}
+
+/// [`parse_host`] for the fast path: the same host, or `None` where
+/// [`parse_host`] refuses the value.
+fn host_text<'a>(value: &'a str, limits: &Limits) -> Option<&'a str> {
+    let bytes = value.as_bytes();
+    let controls_or_space = bytes
+        .iter()
+        .fold(0u8, |bad, &b| bad | u8::from(!matches!(b, 0x21..=0x7e)));
+    (!bytes.is_empty() && bytes.len() <= limits.max_identity_len && controls_or_space == 0)
+        .then_some(value)
 }
 
 /// `port`: 1 to 5 decimal digits, at most 65535.
 fn parse_port(value: &[u8]) -> Result<u16, Error> {
-    if value.is_empty() || value.len() > 5 || !value.iter().all(u8::is_ascii_digit) {
+    if value.is_empty() || value.len() > 5 {
         return Err(Error::BadPort);
     }
-    value
-        .iter()
-        .try_fold(0u32, |acc, &d| {
-            acc.checked_mul(10)?.checked_add(u32::from(d - b'0'))
-        })
-        .and_then(|n| u16::try_from(n).ok())
-        .ok_or(Error::BadPort)
+    // At most five digits: no overflow in a u32.
+    let mut port = 0u32;
+    for &b in value {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return Err(Error::BadPort);
+        }
+        port = port * 10 + u32::from(digit);
+    }
+    u16::try_from(port).map_err(|_| Error::BadPort)
 }
 
 /// The `status` of an error challenge (OAuth Extensions Error Registry).
@@ -508,6 +613,44 @@ mod tests {
         let m =
             dec(b"n,,\x01mystery=yes\x01port=00993\x01AUTH=z\x01auth=bearer tok\x01\x01").unwrap();
         assert_eq!((m.port(), m.token().expose()), (Some(993), "tok"));
+    }
+
+    /// The fast path alone.
+    fn common(wire: &[u8]) -> Option<OAuthBearerMessage<'_>> {
+        OAuthBearerMessage::decode_common(core::str::from_utf8(wire).unwrap(), &Limits::default())
+    }
+
+    /// The full parser alone.
+    fn full(wire: &[u8]) -> Result<OAuthBearerMessage<'_>, Error> {
+        OAuthBearerMessage::decode_full(wire, &Limits::default(), &MessageText::new(wire))
+    }
+
+    #[test]
+    fn fast_path() {
+        let token = "A".repeat(200);
+        let bench = format!(
+            "n,a=alice@example.org,\x01host=imap.example.org\x01port=993\x01auth=Bearer {token}\x01\x01"
+        );
+        // What clients send takes the fast path, with the full parser's result.
+        for wire in [
+            &b"n,a=user@example.com,\x01host=server.example.com\x01port=143\x01auth=Bearer vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg==\x01\x01"[..],
+            bench.as_bytes(),
+            b"y,,\x01auth=bearer  t\x01host=h\x01\x01",
+            b"n,,\x01port=1\x01auth=Bearer t=\x01host=h\x01\x01",
+        ] {
+            let fast = common(wire);
+            assert!(fast.is_some());
+            assert_eq!(fast, full(wire).ok());
+        }
+        // Valid, but for the full parser: escapes, unknown keys.
+        for wire in [
+            &b"n,a=a=2Cb,\x01auth=Bearer t\x01\x01"[..],
+            b"n,,\x01mystery=yes\x01auth=Bearer t\x01\x01",
+            b"n,,\x01AUTH=x\x01auth=Bearer t\x01\x01",
+        ] {
+            assert_eq!(common(wire), None);
+            assert!(full(wire).is_ok());
+        }
     }
 
     #[test]

@@ -3,10 +3,13 @@
 
 use crate::credentials::{BearerCredentials, Credentials};
 use crate::error::{Error, Field};
-use crate::kvlist::{KVSEP, KvReader, check_value, parse_bearer};
+use crate::kvlist::{
+    KVSEP, KvReader, check_value, parse_bearer, split_bearer_value, split_text_pair,
+};
 use crate::limits::Limits;
 use crate::mechanism::Mechanism;
 use crate::secret::Secret;
+use crate::text::MessageText;
 
 /// A decoded XOAUTH2 client response, borrowing from the decoded bytes.
 ///
@@ -49,6 +52,54 @@ impl<'a> XOAuth2Message<'a> {
                 limit: limits.max_message_len,
             });
         }
+        let text = MessageText::new(message);
+        if let Some(decoded) = text.whole().and_then(|t| Self::decode_common(t, limits)) {
+            return Ok(decoded);
+        }
+        Self::decode_full(message, limits, &text)
+    }
+
+    /// The fast path: `user` and `auth`, each once, in any order, on a
+    /// message that is valid UTF-8 as a whole, checked by the same rules as
+    /// [`Self::decode_full`]. `None` for anything else (unknown keys
+    /// included), which then goes to [`Self::decode_full`]: that parser
+    /// accepts everything this one accepts, with the same result, and alone
+    /// decides the error for a message it refuses.
+    fn decode_common(text: &'a str, limits: &Limits) -> Option<Self> {
+        let mut rest = text;
+        let mut user = None;
+        let mut token = None;
+        while rest != "\x01" {
+            let (key, value_on) = rest.split_at_checked(5)?;
+            let duplicate = if key == "auth=" {
+                let (value, tail) = split_bearer_value(value_on, limits.max_token_len)?;
+                rest = tail;
+                token.replace(value).is_some()
+            } else {
+                let (value, tail) = split_text_pair(value_on)?;
+                rest = tail;
+                match key {
+                    "user=" => user.replace(user_text(value, limits)?).is_some(),
+                    _ => return None,
+                }
+            };
+            if duplicate {
+                return None;
+            }
+        }
+        Some(Self {
+            user: user?,
+            token: token?,
+        })
+    }
+
+    /// The full parser, which also decides the error for a message it refuses.
+    #[inline(never)]
+    fn decode_full(
+        message: &'a [u8],
+        limits: &Limits,
+        text: &MessageText<'a>,
+    ) -> Result<Self, Error> {
         let mut reader = KvReader::new(message);
         let mut user = None;
         let mut auth = None;
@@ -67,8 +118,8 @@ impl<'a> XOAuth2Message<'a> {
                 _ => check_value(value)?,
             }
         }
-        let user = parse_user(user.ok_or(Error::MissingUser)?, limits)?;
-        let token = parse_bearer(auth.ok_or(Error::MissingAuth)?, limits.max_token_len)?;
+        let user = parse_user(user.ok_or(Error::MissingUser)?, limits, text)?;
+        let token = parse_bearer(auth.ok_or(Error::MissingAuth)?, limits.max_token_len, text)?;
         Ok(Self { user, token })
     }
 
@@ -110,7 +161,11 @@ impl<'a> XOAuth2Message<'a> {
 }
 
 /// The user: non-empty UTF-8 without control characters.
-fn parse_user<'a>(value: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
+fn parse_user<'a>(
+    value: &'a [u8],
+    limits: &Limits,
+    text: &MessageText<'a>,
+) -> Result<&'a str, Error> {
     if value.is_empty() {
         return Err(Error::EmptyAuthcid);
     }
@@ -120,11 +175,20 @@ fn parse_user<'a>(value: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
             limit: limits.max_identity_len,
         });
     }
-    let user = core::str::from_utf8(value).map_err(|_| Error::InvalidUtf8(Field::Authcid))?;
+    let user = text.str(value).ok_or(Error::InvalidUtf8(Field::Authcid))?;
     if user.chars().any(char::is_control) {
         return Err(Error::BadValue);
     }
     Ok(user)
+}
+
+/// [`parse_user`] for the fast path: the same user, or `None` where
+/// [`parse_user`] refuses the value.
+fn user_text<'a>(value: &'a str, limits: &Limits) -> Option<&'a str> {
+    (!value.is_empty()
+        && value.len() <= limits.max_identity_len
+        && !value.chars().any(char::is_control))
+    .then_some(value)
 }
 
 #[cfg(test)]
@@ -165,6 +229,31 @@ mod tests {
             dec(b"user=u\x01auth=Basic t\x01\x01"),
             Err(Error::BadAuthScheme)
         );
+    }
+
+    /// The fast path alone.
+    fn common(wire: &[u8]) -> Option<XOAuth2Message<'_>> {
+        XOAuth2Message::decode_common(core::str::from_utf8(wire).unwrap(), &Limits::default())
+    }
+
+    /// The full parser alone.
+    fn full(wire: &[u8]) -> Result<XOAuth2Message<'_>, Error> {
+        XOAuth2Message::decode_full(wire, &Limits::default(), &MessageText::new(wire))
+    }
+
+    #[test]
+    fn fast_path() {
+        for wire in [
+            &b"user=someuser@example.com\x01auth=Bearer ya29.vF9dft4qmTc2Nvb3RlckBhbHRhdmlzdGEuY29tCg\x01\x01"[..],
+            "auth=bearer t==\x01user=jürgen\x01\x01".as_bytes(),
+        ] {
+            let fast = common(wire);
+            assert!(fast.is_some());
+            assert_eq!(fast, full(wire).ok());
+        }
+        let unknown_key = b"user=u\x01x=1\x01auth=Bearer t\x01\x01";
+        assert_eq!(common(unknown_key), None);
+        assert!(full(unknown_key).is_ok());
     }
 
     #[test]
