@@ -1,6 +1,8 @@
 //! SASL decoding: `portcullis-sasl` against **rsasl 2.3** (a server session
 //! whose validation callback reads the same fields) and a **naive** split
-//! (NUL or 0x01 separators plus a UTF-8 check), in the same run.
+//! (NUL or 0x01 separators plus a UTF-8 check), in the same run. OAUTHBEARER
+//! has a second naive peer, `naive_str_split` (one UTF-8 check of the whole
+//! message, then `str::split`), reported on its own line.
 //!
 //! ```sh
 //! cargo bench -p portcullis-benches --bench sasl -- --warm-up-time 1 --measurement-time 3
@@ -54,6 +56,23 @@ fn naive_oauthbearer(msg: &[u8]) -> Option<(&str, &str)> {
     let mut token = None;
     for part in parts {
         let part = std::str::from_utf8(part).ok()?;
+        if let Some(t) = part.strip_prefix("auth=Bearer ") {
+            token = Some(t);
+        }
+    }
+    Some((gs2, token?))
+}
+
+/// A second naive peer for OAUTHBEARER, as idiomatic Rust might first write
+/// it: one UTF-8 check of the whole message, then `str::split` on 0x01
+/// (which searches with the standard library's word-at-a-time `memchr`
+/// instead of testing byte by byte).
+fn naive_str_split_oauthbearer(msg: &[u8]) -> Option<(&str, &str)> {
+    let text = std::str::from_utf8(msg).ok()?;
+    let mut parts = text.split('\u{1}');
+    let gs2 = parts.next()?;
+    let mut token = None;
+    for part in parts {
         if let Some(t) = part.strip_prefix("auth=Bearer ") {
             token = Some(t);
         }
@@ -220,6 +239,7 @@ fn oauthbearer(c: &mut Criterion) {
         200
     );
     assert!(naive_oauthbearer(&msg).is_some());
+    assert_eq!(naive_str_split_oauthbearer(&msg), naive_oauthbearer(&msg));
     assert!(rsasl_step(&config, mech, &msg).is_some());
     let ours = || {
         black_box(
@@ -231,11 +251,19 @@ fn oauthbearer(c: &mut Criterion) {
     let naive = || {
         black_box(naive_oauthbearer(black_box(&msg)).map(|m| m.1.len()));
     };
+    let naive_str = || {
+        black_box(naive_str_split_oauthbearer(black_box(&msg)).map(|m| m.1.len()));
+    };
     let peer = || {
         black_box(rsasl_step(&config, mech, black_box(&msg)));
     };
     let group = "sasl_oauthbearer_decode_200b_token";
     report(group, "naive_split", interleaved(101, 1000, ours, naive));
+    report(
+        group,
+        "naive_str_split",
+        interleaved(101, 1000, ours, naive_str),
+    );
     report(group, "rsasl", interleaved(101, 500, ours, peer));
     let mut g = c.benchmark_group(group);
     g.bench_function("portcullis", |b| {
@@ -243,6 +271,9 @@ fn oauthbearer(c: &mut Criterion) {
     });
     g.bench_function("naive_split", |b| {
         b.iter(|| naive_oauthbearer(black_box(&msg)).map(|m| m.1.len()))
+    });
+    g.bench_function("naive_str_split", |b| {
+        b.iter(|| naive_str_split_oauthbearer(black_box(&msg)).map(|m| m.1.len()))
     });
     g.bench_function("rsasl", |b| {
         b.iter(|| rsasl_step(&config, mech, black_box(&msg)))
