@@ -180,8 +180,8 @@ pub struct SessionBinding {
     /// Hex digest of the effective rights of the account (and of the
     /// impersonated account) when the session was opened: a role, tenant or
     /// permission change ends the session, and the client signs in again
-    /// with the new rights. `None` for bearer tokens, whose rights come from
-    /// the token.
+    /// with the new rights. `None` for OIDC tokens, whose rights come from
+    /// the token, and in bindings stored before this field existed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rights: Option<String>,
 }
