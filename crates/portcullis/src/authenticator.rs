@@ -1362,20 +1362,13 @@ impl Authenticator {
             });
             return Err(self.deny(ctx, DenialReason::AccountDisabled));
         }
-        let tenant = self
-            .tenant_of(account)
-            .await
-            .map_err(|reason| self.deny(ctx, reason))?;
-        if tenant.as_ref().is_some_and(|tenant| tenant.disabled) {
-            trace.step("account-gate", || {
-                "refused: the tenant is disabled".to_owned()
-            });
-            return Err(self.deny(ctx, DenialReason::TenantDisabled));
-        }
-        let rights = match self.rights_of(account, tenant.as_ref()).await {
+        let rights = match self.open_rights(account).await {
             Ok(rights) => rights,
             Err(reason) => {
-                trace.step("account-gate", || format!("refused: {reason}"));
+                trace.step("account-gate", || match reason {
+                    DenialReason::TenantDisabled => "refused: the tenant is disabled".to_owned(),
+                    _ => format!("refused: {reason}"),
+                });
                 return Err(self.deny(ctx, reason));
             }
         };
