@@ -221,18 +221,10 @@ fn api_key_new_mints_a_key_that_signs_in_alone() {
     let dir = std::env::temp_dir().join(format!("portcullis-api-key-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("directory.toml");
-    let mut record_toml = String::new();
-    for (key, value) in record.as_object().unwrap() {
-        record_toml.push_str(&format!("{key} = {}\n", toml_value(value)));
-    }
-    std::fs::write(
-        &path,
-        format!(
-            "[[account]]\nname = \"robot@example.org\"\nid = 42\nroles = [\"user\"]\n\
-             [[account.credential]]\n{record_toml}"
-        ),
-    )
-    .unwrap();
+    let file = json!({"account": [{
+        "name": "robot@example.org", "id": 42, "roles": ["user"], "credential": [record],
+    }]});
+    std::fs::write(&path, toml::to_string(&file).unwrap()).unwrap();
     let path = path.to_str().unwrap();
     let request =
         json!({"protocol": "jmap", "remote_ip": "203.0.113.7", "tls": true, "bearer": secret});
@@ -252,23 +244,4 @@ fn api_key_new_mints_a_key_that_signs_in_alone() {
     assert_eq!(run.code, 1);
     assert_eq!(run.json()["reason"]["kind"], "surface-not-in-scope");
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// A JSON value written as TOML (strings, numbers, arrays and the scope table).
-fn toml_value(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::Object(map) => {
-            let inner: Vec<String> = map
-                .iter()
-                .map(|(key, value)| format!("{key} = {}", toml_value(value)))
-                .collect();
-            format!("{{ {} }}", inner.join(", "))
-        }
-        serde_json::Value::Array(items) => {
-            let inner: Vec<String> = items.iter().map(toml_value).collect();
-            format!("[{}]", inner.join(", "))
-        }
-        serde_json::Value::Null => "\"\"".to_owned(),
-        other => other.to_string(),
-    }
 }
