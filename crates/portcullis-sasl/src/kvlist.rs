@@ -193,6 +193,37 @@ pub(crate) fn split_bearer_value(rest: &str, max_token_len: usize) -> Option<(Se
     Some((bearer_text(value, max_token_len)?, tail))
 }
 
+/// The fast paths' loop over the pairs after the gs2 header (OAUTHBEARER)
+/// or from the start (XOAUTH2), up to the closing `%x01`: the `auth` value
+/// becomes the token; every other pair goes to `other` as its 5-byte
+/// `key=` and its value, which returns whether the key was seen before.
+/// `None` — leave the message to the full parser — for a second `auth`, a
+/// duplicate, or whatever `other` or the value checks refuse.
+#[inline]
+pub(crate) fn fast_pairs<'a>(
+    mut rest: &'a str,
+    max_token_len: usize,
+    mut other: impl FnMut(&'a str, &'a str) -> Option<bool>,
+) -> Option<Secret<'a>> {
+    let mut token = None;
+    while rest != "\x01" {
+        let (key, value_on) = rest.split_at_checked(5)?;
+        let duplicate = if key == "auth=" {
+            let (value, tail) = split_bearer_value(value_on, max_token_len)?;
+            rest = tail;
+            token.replace(value).is_some()
+        } else {
+            let (value, tail) = split_text_pair(value_on)?;
+            rest = tail;
+            other(key, value)?
+        };
+        if duplicate {
+            return None;
+        }
+    }
+    token
+}
+
 /// [`parse_bearer`] for the fast paths, on validated text: the same token,
 /// or `None` where [`parse_bearer`] refuses the value.
 pub(crate) fn bearer_text(value: &str, max_token_len: usize) -> Option<Secret<'_>> {

@@ -5,9 +5,7 @@ use std::borrow::Cow;
 
 use crate::credentials::{BearerCredentials, Credentials};
 use crate::error::{Error, Field};
-use crate::kvlist::{
-    KVSEP, KvReader, check_value, parse_bearer, split_bearer_value, split_text_pair,
-};
+use crate::kvlist::{KVSEP, KvReader, check_value, fast_pairs, parse_bearer};
 use crate::limits::Limits;
 use crate::mechanism::Mechanism;
 use crate::secret::Secret;
@@ -133,35 +131,20 @@ impl<'a> OAuthBearerMessage<'a> {
             }
             None => (None, rest),
         };
-        let mut rest = rest.strip_prefix(",\x01")?;
-        let mut token = None;
+        let rest = rest.strip_prefix(",\x01")?;
         let mut host = None;
         let mut port = None;
-        while rest != "\x01" {
-            let (key, value_on) = rest.split_at_checked(5)?;
-            let duplicate = if key == "auth=" {
-                let (value, tail) = split_bearer_value(value_on, limits.max_token_len)?;
-                rest = tail;
-                token.replace(value).is_some()
-            } else {
-                let (value, tail) = split_text_pair(value_on)?;
-                rest = tail;
-                match key {
-                    "host=" => host.replace(host_text(value, limits)?).is_some(),
-                    "port=" => port.replace(parse_port(value.as_bytes()).ok()?).is_some(),
-                    _ => return None,
-                }
-            };
-            if duplicate {
-                return None;
-            }
-        }
+        let token = fast_pairs(rest, limits.max_token_len, |key, value| match key {
+            "host=" => Some(host.replace(host_text(value, limits)?).is_some()),
+            "port=" => Some(port.replace(parse_port(value.as_bytes()).ok()?).is_some()),
+            _ => None,
+        })?;
         Some(Self {
             flag,
             authzid,
             host,
             port,
-            token: token?,
+            token,
         })
     }
 

@@ -3,9 +3,7 @@
 
 use crate::credentials::{BearerCredentials, Credentials};
 use crate::error::{Error, Field};
-use crate::kvlist::{
-    KVSEP, KvReader, check_value, parse_bearer, split_bearer_value, split_text_pair,
-};
+use crate::kvlist::{KVSEP, KvReader, check_value, fast_pairs, parse_bearer};
 use crate::limits::Limits;
 use crate::mechanism::Mechanism;
 use crate::secret::Secret;
@@ -66,31 +64,12 @@ impl<'a> XOAuth2Message<'a> {
     /// accepts everything this one accepts, with the same result, and alone
     /// decides the error for a message it refuses.
     fn decode_common(text: &'a str, limits: &Limits) -> Option<Self> {
-        let mut rest = text;
         let mut user = None;
-        let mut token = None;
-        while rest != "\x01" {
-            let (key, value_on) = rest.split_at_checked(5)?;
-            let duplicate = if key == "auth=" {
-                let (value, tail) = split_bearer_value(value_on, limits.max_token_len)?;
-                rest = tail;
-                token.replace(value).is_some()
-            } else {
-                let (value, tail) = split_text_pair(value_on)?;
-                rest = tail;
-                match key {
-                    "user=" => user.replace(user_text(value, limits)?).is_some(),
-                    _ => return None,
-                }
-            };
-            if duplicate {
-                return None;
-            }
-        }
-        Some(Self {
-            user: user?,
-            token: token?,
-        })
+        let token = fast_pairs(text, limits.max_token_len, |key, value| match key {
+            "user=" => Some(user.replace(user_text(value, limits)?).is_some()),
+            _ => None,
+        })?;
+        Some(Self { user: user?, token })
     }
 
     /// The full parser, which also decides the error for a message it refuses.
