@@ -301,15 +301,15 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
     reload_on_sighup(directory.clone());
     let mut settings = directory.settings();
     if !options.require_tls {
-        // DANGER, demo only: cleartext PLAIN/LOGIN without TLS. The servers
-        // bind 127.0.0.1 only, so passwords never leave this machine, and
-        // curl/imaplib can be shown without certificates. A real server
+        // DANGER, demo only: passwords and bearer tokens without TLS. The
+        // servers bind 127.0.0.1 only, so secrets never leave this machine,
+        // and curl/imaplib can be shown without certificates. A real server
         // keeps the default (TLS required, like Dovecot's
         // `auth_allow_cleartext = no`) or trusts loopback only.
         settings.mechanisms = settings.mechanisms.danger_allow_plaintext_without_tls(true);
         tracing::warn!(
-            "DANGER: cleartext passwords are accepted without TLS (demo on 127.0.0.1 only; \
-             --require-tls restores the library default)"
+            "DANGER: cleartext passwords and bearer tokens are accepted without TLS \
+             (demo on 127.0.0.1 only; --require-tls restores the library default)"
         );
     }
     if !options.mechanisms.is_empty() {

@@ -84,6 +84,7 @@ fn app_password_on_the_portal_is_denied_with_replies_and_trace() {
             "throttle",
             "resolve-login",
             "find-account",
+            "throttle-account",
             "verify-credential",
             "account-gate",
             "credential-checks",

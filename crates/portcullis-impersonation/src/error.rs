@@ -72,6 +72,13 @@ pub enum SyntaxError {
     /// another (`bob%admin` with authzid `carol`).
     #[error("the login name and the authorization identity name different accounts")]
     ConflictingAuthzid,
+    /// A name asserted by an identity provider holds an impersonation
+    /// separator. Such a name is one account name and is never split
+    /// ([`LoginSyntax::resolve_asserted`](crate::LoginSyntax::resolve_asserted)),
+    /// and the directory cannot tell it from `target%actor`, so it is
+    /// refused rather than guessed.
+    #[error("the name asserted by the identity provider contains an impersonation separator")]
+    SeparatorInAssertedName,
 }
 
 impl SyntaxError {
@@ -87,6 +94,7 @@ impl SyntaxError {
             SyntaxError::EmptyLocalPart { .. } => "empty-local-part",
             SyntaxError::EmptyDomain { .. } => "empty-domain",
             SyntaxError::ConflictingAuthzid => "conflicting-authzid",
+            SyntaxError::SeparatorInAssertedName => "separator-in-asserted-name",
         }
     }
 
@@ -110,6 +118,9 @@ impl SyntaxError {
             }
             SyntaxError::ConflictingAuthzid => {
                 "the login name and the authorization identity name different accounts"
+            }
+            SyntaxError::SeparatorInAssertedName => {
+                "the identity provider's user name cannot be used here"
             }
         }
     }

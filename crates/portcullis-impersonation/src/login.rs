@@ -273,6 +273,62 @@ impl LoginSyntax {
             form: LoginForm::Authzid,
         })
     }
+
+    /// Resolves a login whose name was asserted by an identity provider
+    /// (a token's username claim, an introspection `username`), with the
+    /// optional SASL authzid (OAUTHBEARER `a=`).
+    ///
+    /// A provider guarantees only that the *whole* name is unique, so the
+    /// name is one account name: it is made canonical and never split at a
+    /// separator. A name that holds one of the syntax's separators is
+    /// refused ([`SyntaxError::SeparatorInAssertedName`]): a user who may
+    /// choose their own username at the provider could otherwise name
+    /// `victim%admin` and be read as an impersonation. Over a token, the
+    /// only way to act as another account is the authzid, judged by the
+    /// impersonation policy like any other.
+    ///
+    /// ```
+    /// use portcullis_impersonation::{LoginForm, LoginSyntax, SyntaxError};
+    /// let syntax = LoginSyntax::default();
+    /// let login = syntax.resolve_asserted("support@example.org", Some("jane@example.org"))?;
+    /// assert_eq!(login.actor(), Some("support@example.org"));
+    /// assert_eq!(login.form(), LoginForm::Authzid);
+    /// assert_eq!(
+    ///     syntax.resolve_asserted("jane@example.org%support@example.org", None),
+    ///     Err(SyntaxError::SeparatorInAssertedName)
+    /// );
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve_asserted(
+        &self,
+        name: &str,
+        authzid: Option<&str>,
+    ) -> Result<LoginName, SyntaxError> {
+        let canonical_name = canonical(name, Field::Login)?;
+        if canonical_name.chars().any(|c| self.separators.contains(c)) {
+            return Err(SyntaxError::SeparatorInAssertedName);
+        }
+        let plain = |target: String| LoginName {
+            login: name.to_owned(),
+            target,
+            actor: None,
+            form: LoginForm::Plain,
+        };
+        let authzid = match authzid {
+            None | Some("") => return Ok(plain(canonical_name)),
+            Some(authzid) => authzid,
+        };
+        let wanted = canonical(authzid, Field::Authzid)?;
+        if wanted == canonical_name {
+            return Ok(plain(canonical_name));
+        }
+        Ok(LoginName {
+            login: name.to_owned(),
+            target: wanted,
+            actor: Some(canonical_name),
+            form: LoginForm::Authzid,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -310,6 +366,47 @@ mod tests {
         assert_eq!(
             syntax.parse("a*b").map(|name| name.form()),
             Ok(LoginForm::Separator('*'))
+        );
+    }
+
+    #[test]
+    fn asserted_names_are_never_split() {
+        let syntax = LoginSyntax::new(Separators::PERCENT.union(Separators::ASTERISK));
+        for name in [
+            "alice@example.org%admin@example.org",
+            "admin@example.org%admin@example.org",
+            "alice*master",
+            "100%%@example.org",
+        ] {
+            assert_eq!(
+                syntax.resolve_asserted(name, None),
+                Err(SyntaxError::SeparatorInAssertedName),
+                "{name}"
+            );
+        }
+        let plain = syntax.resolve_asserted("Jose\u{301}@Example.org", None);
+        assert_eq!(
+            plain
+                .as_ref()
+                .map(|login| (login.target(), login.actor(), login.form())),
+            Ok(("Jos\u{e9}@example.org", None, LoginForm::Plain))
+        );
+        let same = syntax.resolve_asserted("bob@example.org", Some("bob@EXAMPLE.org"));
+        assert_eq!(same.map(|login| login.is_impersonation()), Ok(false));
+        // The authzid is one name too: no separator syntax in it.
+        let acting = syntax.resolve_asserted("bob@example.org", Some("a%b@example.org"));
+        assert_eq!(
+            acting.map(|login| (login.target().to_owned(), login.actor().map(str::to_owned))),
+            Ok((
+                "a%b@example.org".to_owned(),
+                Some("bob@example.org".to_owned())
+            ))
+        );
+        // Without separators in the syntax, nothing is special.
+        let none = LoginSyntax::new(Separators::NONE).resolve_asserted("a%b@example.org", None);
+        assert_eq!(
+            none.map(|login| login.target().to_owned()),
+            Ok("a%b@example.org".to_owned())
         );
     }
 

@@ -59,11 +59,20 @@ impl Mechanism {
             .ok_or(Error::UnknownMechanism)
     }
 
-    /// Whether the mechanism sends a reusable secret in the clear (PLAIN,
-    /// LOGIN), so that it must only be offered over TLS.
+    /// Whether the mechanism sends a password in the clear (PLAIN, LOGIN).
     #[must_use]
     pub const fn is_plaintext(self) -> bool {
         matches!(self, Self::Plain | Self::Login)
+    }
+
+    /// Whether the mechanism sends a secret that anyone who reads it can
+    /// replay: a password (PLAIN, LOGIN) or a bearer token (OAUTHBEARER,
+    /// XOAUTH2; RFC 6750 §5.3 requires TLS for these, and Dovecot treats
+    /// them like passwords). Such mechanisms are offered and accepted only
+    /// over a protected transport ([`MechanismPolicy`](crate::MechanismPolicy)).
+    #[must_use]
+    pub const fn sends_reusable_secret(self) -> bool {
+        self.is_plaintext() || self.is_bearer()
     }
 
     /// Whether the mechanism carries a bearer token (OAUTHBEARER, XOAUTH2).
@@ -108,6 +117,9 @@ bitflags::bitflags! {
         const PLAINTEXT = Self::PLAIN.bits() | Self::LOGIN.bits();
         /// The bearer token mechanisms.
         const BEARER = Self::OAUTHBEARER.bits() | Self::XOAUTH2.bits();
+        /// The mechanisms that send a replayable secret and so need TLS
+        /// (see [`Mechanism::sends_reusable_secret`]).
+        const REUSABLE_SECRET = Self::PLAINTEXT.bits() | Self::BEARER.bits();
     }
 }
 

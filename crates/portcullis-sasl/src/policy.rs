@@ -24,20 +24,23 @@ bitflags::bitflags! {
     }
 }
 
-/// The mechanisms a server offers, and the rule that cleartext password
-/// mechanisms (PLAIN, LOGIN) need a protected transport — the same rule for
-/// every protocol, like Dovecot's `auth_allow_cleartext = no`.
+/// The mechanisms a server offers, and the rule that every mechanism which
+/// sends a replayable secret — a password (PLAIN, LOGIN) or a bearer token
+/// (OAUTHBEARER, XOAUTH2) — needs a protected transport: the same rule for
+/// every protocol, like Dovecot's `auth_allow_cleartext = no`, and RFC 6750
+/// §5.3 for bearer tokens.
 ///
-/// Safe by default: every mechanism enabled, PLAIN/LOGIN only over TLS,
-/// default [`Limits`], `Username:`/`Password:` LOGIN prompts.
+/// Safe by default: every mechanism enabled, all of today's mechanisms only
+/// over TLS, default [`Limits`], `Username:`/`Password:` LOGIN prompts.
 ///
 /// ```
 /// use portcullis_sasl::{Error, Mechanism, MechanismPolicy, MechanismSet, Transport};
 /// let policy = MechanismPolicy::new();
 /// let over_tls: Vec<_> = policy.advertised(Transport::TLS).mechanisms().map(Mechanism::name).collect();
 /// assert_eq!(over_tls, ["OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN"]);
-/// assert_eq!(policy.advertised(Transport::empty()), MechanismSet::BEARER);
+/// assert_eq!(policy.advertised(Transport::empty()), MechanismSet::empty());
 /// assert_eq!(policy.check(Mechanism::Plain, Transport::empty()), Err(Error::TlsRequired(Mechanism::Plain)));
+/// assert_eq!(policy.check(Mechanism::OAuthBearer, Transport::empty()), Err(Error::TlsRequired(Mechanism::OAuthBearer)));
 /// assert_eq!(policy.capability_tokens(Transport::TLS, "AUTH="), "AUTH=OAUTHBEARER AUTH=XOAUTH2 AUTH=PLAIN AUTH=LOGIN");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -75,8 +78,10 @@ impl MechanismPolicy {
         self
     }
 
-    /// Allows PLAIN and LOGIN over unprotected transports, where anyone on the
-    /// path can read the password. Only for tests and legacy networks.
+    /// Allows the mechanisms that send a replayable secret (PLAIN, LOGIN,
+    /// OAUTHBEARER, XOAUTH2) over unprotected transports, where anyone on
+    /// the path can read the password or token. Only for tests and legacy
+    /// networks.
     #[must_use]
     pub const fn danger_allow_plaintext_without_tls(mut self, allow: bool) -> Self {
         self.danger_plaintext_without_tls = allow;
@@ -123,6 +128,15 @@ impl MechanismPolicy {
         self.enabled
     }
 
+    /// Whether this transport counts as protected under this policy: TLS,
+    /// a trusted local channel, or the danger switch. Front ends that carry
+    /// secrets outside SASL (HTTP `Authorization: Bearer`) apply the same
+    /// rule with it.
+    #[must_use]
+    pub const fn protects(&self, transport: Transport) -> bool {
+        self.protected(transport)
+    }
+
     const fn protected(&self, transport: Transport) -> bool {
         transport.contains(Transport::TLS)
             || (self.trust_local && transport.contains(Transport::LOCAL))
@@ -133,13 +147,14 @@ impl MechanismPolicy {
     ///
     /// # Errors
     /// [`Error::MechanismNotAllowed`] if it is not enabled,
-    /// [`Error::TlsRequired`] if it is a cleartext mechanism and the transport
-    /// is not protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`).
+    /// [`Error::TlsRequired`] if it sends a replayable secret
+    /// ([`Mechanism::sends_reusable_secret`]) and the transport is not
+    /// protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`).
     pub const fn check(&self, mechanism: Mechanism, transport: Transport) -> Result<(), Error> {
         if !self.enabled.contains(mechanism.as_set()) {
             return Err(Error::MechanismNotAllowed(mechanism));
         }
-        if mechanism.is_plaintext() && !self.protected(transport) {
+        if mechanism.sends_reusable_secret() && !self.protected(transport) {
             return Err(Error::TlsRequired(mechanism));
         }
         Ok(())
@@ -152,7 +167,7 @@ impl MechanismPolicy {
         if self.protected(transport) {
             self.enabled
         } else {
-            self.enabled.difference(MechanismSet::PLAINTEXT)
+            self.enabled.difference(MechanismSet::REUSABLE_SECRET)
         }
     }
 
@@ -189,7 +204,12 @@ mod tests {
             p.check(Mechanism::Plain, Transport::LOCAL),
             Err(Error::TlsRequired(Mechanism::Plain))
         );
-        assert_eq!(p.check(Mechanism::XOAuth2, Transport::empty()), Ok(()));
+        assert_eq!(
+            p.check(Mechanism::XOAuth2, Transport::empty()),
+            Err(Error::TlsRequired(Mechanism::XOAuth2))
+        );
+        assert_eq!(p.check(Mechanism::XOAuth2, Transport::TLS), Ok(()));
+        assert_eq!(p.advertised(Transport::empty()), MechanismSet::empty());
         let local = p.clone().trust_local_transport(true);
         assert_eq!(local.check(Mechanism::Plain, Transport::LOCAL), Ok(()));
         let danger = p.danger_allow_plaintext_without_tls(true);

@@ -425,6 +425,14 @@ impl Presented {
     }
 }
 
+/// What one attempt leaves behind besides its decision: the audit record
+/// and the throttle buckets it touched (failures are counted in, a grant
+/// resets, exactly these).
+pub(crate) struct Ledger {
+    audit: AuditRecord,
+    throttle: Vec<ThrottleKey>,
+}
+
 /// The end of a step: a denial (possibly temporary) short-circuits.
 type StepResult<T> = Result<T, Decision>;
 
@@ -509,19 +517,33 @@ impl Authenticator {
         {
             return Err(DenialReason::CredentialExpired);
         }
-        let account = self
+        let found = self
             .find(&key(&binding.account))
             .await
             .map_err(directory_reason)?;
-        let fingerprint = match (binding.credential.kind, &account) {
-            (CredentialKind::OidcToken, None) => None,
-            (_, None) => return Err(DenialReason::Revoked),
-            (CredentialKind::OidcToken, Some(_)) => None,
-            (CredentialKind::Password, Some(account)) => {
+        let token = binding.credential.kind == CredentialKind::OidcToken;
+        let account = match (found, &binding.token_roles) {
+            // A token principal that had no directory entry: its rights are
+            // those of the roles it was given, recomputed now.
+            (None, Some(roles)) if token => {
+                Arc::new(Account::new(binding.account.clone()).with_roles(roles.iter().cloned()))
+            }
+            // Bindings stored before token sessions carried rights keep the
+            // old check (expiry only).
+            (None, None) if token && binding.rights.is_none() => return Ok(()),
+            (None, _) => return Err(DenialReason::Revoked),
+            // The name now has a directory entry: a new login would get its
+            // rights, not the token's.
+            (Some(_), Some(_)) => return Err(DenialReason::RightsChanged),
+            (Some(account), None) => account,
+        };
+        let fingerprint = match binding.credential.kind {
+            CredentialKind::OidcToken => None,
+            CredentialKind::Password => {
                 let hash = account.password.as_ref().ok_or(DenialReason::Revoked)?;
                 Some(password_fingerprint(hash))
             }
-            (kind, Some(account)) => {
+            kind => {
                 let id = binding.credential.id.ok_or(DenialReason::Revoked)?;
                 let credential = account.credential(kind, id).ok_or(DenialReason::Revoked)?;
                 if credential.expires_at.is_some_and(|expires| expires <= now) {
@@ -537,11 +559,16 @@ impl Authenticator {
         }) {
             return Err(DenialReason::Revoked);
         }
-        if let Some(account) = &account
-            && account.disabled
-        {
+        // The account, tenant and rights checks run for every session, of
+        // every credential kind, as they do at login.
+        if account.disabled {
             return Err(DenialReason::AccountDisabled);
         }
+        let rights = self.open_rights(&account).await?;
+        self.inner
+            .login_policy
+            .check_account(&rights)
+            .map_err(login_reason)?;
         let target_rights = if binding.acting_as == binding.account {
             None
         } else {
@@ -555,15 +582,10 @@ impl Authenticator {
                 None => return Err(DenialReason::UnknownUser),
             }
         };
-        if let (Some(expected), Some(account)) = (&binding.rights, &account) {
-            let rights = self.open_rights(account).await?;
-            self.inner
-                .login_policy
-                .check_account(&rights)
-                .map_err(login_reason)?;
-            if rights_fingerprint(&rights, target_rights.as_ref()) != *expected {
-                return Err(DenialReason::RightsChanged);
-            }
+        if let Some(expected) = &binding.rights
+            && rights_fingerprint(&rights, target_rights.as_ref()) != *expected
+        {
+            return Err(DenialReason::RightsChanged);
         }
         Ok(())
     }
@@ -588,7 +610,13 @@ impl Authenticator {
         let mut audit = AuditRecord::default();
         let presented = match self.parse(request, &mut ctx, trace) {
             Ok(presented) => presented,
-            Err(reason) => return self.conclude(&ctx, &audit, self.refuse(&ctx, reason)),
+            Err(reason) => {
+                // A refusal before parsing finished (TLS required, a
+                // mechanism not allowed) still names the login the client
+                // gave, when it gave one outside SASL.
+                audit.login = claimed_login(&request.credentials);
+                return self.conclude(&ctx, &audit, self.refuse(&ctx, reason));
+            }
         };
         self.decide_presented(ctx, presented, trace, &mut audit)
             .await
@@ -644,12 +672,17 @@ impl Authenticator {
                         account_id: key.account_id(),
                         credential_id: key.credential_id().0,
                     }),
-                    None => Ok(Presented::Bearer {
-                        mechanism: "BEARER",
-                        token: token.clone(),
-                        authzid: None,
-                        user: None,
-                    }),
+                    // A bearer token is as replayable as a password
+                    // (RFC 6750 §5.3): the same TLS rule.
+                    None => {
+                        self.check_protected(ctx, "a bearer token")
+                            .map(|()| Presented::Bearer {
+                                mechanism: "BEARER",
+                                token: token.clone(),
+                                authzid: None,
+                                user: None,
+                            })
+                    }
                 }
             }
         };
@@ -725,6 +758,17 @@ impl Authenticator {
             })
     }
 
+    /// The TLS rule for a secret presented outside SASL whose form has no
+    /// mechanism to enable or disable (an HTTP bearer token).
+    fn check_protected(&self, ctx: &Context, what: &str) -> Result<(), DenialReason> {
+        let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
+        if self.policy_for(ctx.surface).protects(transport) {
+            Ok(())
+        } else {
+            Err(DenialReason::TlsRequired(what.to_owned()))
+        }
+    }
+
     fn run_sasl(
         &self,
         mechanism: &str,
@@ -775,11 +819,18 @@ impl Authenticator {
             Presented::ApiKey { .. } => None,
         };
         audit.login.clone_from(&login);
-        // 2. Throttle.
-        let keys = self.throttle_keys(&ctx, login.as_deref());
-        if let Err(decision) = self.throttle_check(&ctx, &keys, trace).await {
+        // 2. Throttle the client network. The (network, account) pair is
+        //    checked once the account is known (step 4), so that every
+        //    spelling of a name, and every impersonation form, meets the
+        //    same lock.
+        let mut keys = self.network_key(&ctx);
+        if let Err(decision) = self.throttle_check(&ctx, keys.first(), trace).await {
             return self.conclude(&ctx, audit, decision);
         }
+        let mut ledger = Ledger {
+            audit: std::mem::take(audit),
+            throttle: keys,
+        };
         let decision = match presented {
             Presented::Password {
                 authcid,
@@ -795,7 +846,7 @@ impl Authenticator {
                     &secret,
                     code.as_ref(),
                     trace,
-                    audit,
+                    &mut ledger,
                 ))
                 .await
             }
@@ -811,7 +862,7 @@ impl Authenticator {
                     authzid.as_deref(),
                     user.as_deref(),
                     trace,
-                    audit,
+                    &mut ledger,
                 ))
                 .await
             }
@@ -820,11 +871,20 @@ impl Authenticator {
                 account_id,
                 credential_id,
             } => {
-                Box::pin(self.api_key_path(&ctx, &token, account_id, credential_id, trace, audit))
-                    .await
+                Box::pin(self.api_key_path(
+                    &ctx,
+                    &token,
+                    account_id,
+                    credential_id,
+                    trace,
+                    &mut ledger,
+                ))
+                .await
             }
         };
         let decision = decision.unwrap_or_else(|decision| decision);
+        keys = ledger.throttle;
+        *audit = ledger.audit;
         self.record_outcome(&keys, &ctx, &decision).await;
         self.conclude(&ctx, audit, decision)
     }
@@ -858,54 +918,75 @@ impl Authenticator {
         }
     }
 
-    fn throttle_keys(&self, ctx: &Context, login: Option<&str>) -> Vec<ThrottleKey> {
+    /// The client network's throttle bucket (none when throttling is off
+    /// or the address is exempt).
+    fn network_key(&self, ctx: &Context) -> Vec<ThrottleKey> {
         let policy = &self.inner.throttle_policy;
         if !policy.enabled || policy.is_exempt(ctx.remote_ip) {
             return Vec::new();
         }
-        let mut keys = vec![ThrottleKey::Network(policy.network_of(ctx.remote_ip))];
-        if let Some(login) = login {
-            keys.push(policy.pair_of(ctx.remote_ip, login));
-        }
-        keys
+        vec![ThrottleKey::Network(policy.network_of(ctx.remote_ip))]
     }
 
+    /// Step 4's throttle check: the (network, account) pair, keyed by the
+    /// canonical name of the account whose secret is tried — the
+    /// directory's own spelling when it has the account — never by the
+    /// raw login, so `victim`, `Victim`, an NFD spelling, `victim%victim`
+    /// and `anything%victim` all count against one pair.
+    async fn throttle_pair(
+        &self,
+        ctx: &Context,
+        account: &str,
+        ledger: &mut Ledger,
+        trace: &mut Trace,
+    ) -> StepResult<()> {
+        let policy = &self.inner.throttle_policy;
+        if ledger.throttle.is_empty() {
+            // Throttling is off or the address is exempt.
+            return Ok(());
+        }
+        let pair = policy.pair_of(ctx.remote_ip, account);
+        let outcome = self.throttle_check(ctx, Some(&pair), trace).await;
+        ledger.throttle.push(pair);
+        outcome
+    }
+
+    /// Whether a bucket is locked: step 2 for the network (`throttle`),
+    /// step 4 for the (network, account) pair (`throttle-account`).
     async fn throttle_check(
         &self,
         ctx: &Context,
-        keys: &[ThrottleKey],
+        key: Option<&ThrottleKey>,
         trace: &mut Trace,
     ) -> StepResult<()> {
-        if keys.is_empty() {
+        let Some(key) = key else {
             trace.step("throttle", || {
                 "not throttled (disabled or exempt address)".to_owned()
             });
             return Ok(());
-        }
-        for key in keys {
-            if let Some(left) = self.inner.throttle.locked(key, ctx.now).await {
-                let which = match key {
-                    ThrottleKey::Network(_) => "this network",
-                    ThrottleKey::Pair(..) => "this login from this network",
-                };
-                trace.step("throttle", || {
-                    format!(
-                        "locked: too many failures for {which}; {} s left",
-                        left.as_secs()
-                    )
-                });
-                let reason = DenialReason::Throttled(which);
-                let seconds = left.as_secs().max(1);
-                let public = self.public(ctx, &reason).with_retry_after(seconds);
-                return Err(Decision::TryLater(Denial {
-                    reason,
-                    public,
-                    retry_after: Some(Duration::from_secs(seconds)),
-                }));
-            }
-        }
-        trace.step("throttle", || "not locked".to_owned());
-        Ok(())
+        };
+        let (step, which) = match key {
+            ThrottleKey::Network(_) => ("throttle", "this network"),
+            ThrottleKey::Pair(..) => ("throttle-account", "this account from this network"),
+        };
+        let Some(left) = self.inner.throttle.locked(key, ctx.now).await else {
+            trace.step(step, || "not locked".to_owned());
+            return Ok(());
+        };
+        trace.step(step, || {
+            format!(
+                "locked: too many failures for {which}; {} s left",
+                left.as_secs()
+            )
+        });
+        let reason = DenialReason::Throttled(which);
+        let seconds = left.as_secs().max(1);
+        let public = self.public(ctx, &reason).with_retry_after(seconds);
+        Err(Decision::TryLater(Denial {
+            reason,
+            public,
+            retry_after: Some(Duration::from_secs(seconds)),
+        }))
     }
 
     /// Steps 3 to 12 for a login name and a secret.
@@ -921,14 +1002,14 @@ impl Authenticator {
         secret: &SecretString,
         code: Option<&SecretString>,
         trace: &mut Trace,
-        audit: &mut AuditRecord,
+        ledger: &mut Ledger,
     ) -> StepResult<Decision> {
         // 3. Resolve the login name.
         let login = self.resolve(ctx, authcid, authzid, trace)?;
         let name = login.authenticating().to_owned();
-        audit.account = Some(name.clone());
-        audit.acting_as = Some(login.target().to_owned());
-        // 4. Find the account.
+        ledger.audit.account = Some(name.clone());
+        ledger.audit.acting_as = Some(login.target().to_owned());
+        // 4. Find the account, then throttle its pair.
         let hint = crate::secret_format::credential_of(secret.expose());
         let account = self
             .find(&name)
@@ -961,6 +1042,11 @@ impl Authenticator {
                 None => format!("account {name:?} has no password; a dummy verify follows"),
             },
         });
+        let throttled_as = account
+            .as_ref()
+            .map_or(name.as_str(), |account| &account.name);
+        self.throttle_pair(ctx, &key(throttled_as), ledger, trace)
+            .await?;
         let credential = match &target {
             Target::App(app, _) => CredentialRef {
                 kind: CredentialKind::from_stored(app.kind),
@@ -971,7 +1057,7 @@ impl Authenticator {
                 id: hint.map(|(_, id)| id),
             },
         };
-        audit.credential = Some(credential);
+        ledger.audit.credential = Some(credential);
         // A second factor typed after the password (`password:123456`),
         // when the policy allows it and the account has one.
         let mut split_secret = None;
@@ -1076,6 +1162,7 @@ impl Authenticator {
                 expires_at: expires_at.map(OffsetDateTime::unix_timestamp),
                 rehashed_fingerprint: rehash.as_ref().map(Rehash::fingerprint),
                 rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
+                token_roles: None,
             },
             rehash,
         };
@@ -1100,7 +1187,7 @@ impl Authenticator {
         account_id: u32,
         credential_id: u32,
         trace: &mut Trace,
-        audit: &mut AuditRecord,
+        ledger: &mut Ledger,
     ) -> StepResult<Decision> {
         let name = self
             .inner
@@ -1109,8 +1196,9 @@ impl Authenticator {
             .await
             .map_err(|error| self.directory_failure(ctx, error))?;
         if let Some(name) = name {
-            audit.login = Some(name.clone());
-            return Box::pin(self.password_path(ctx, &name, None, token, None, trace, audit)).await;
+            ledger.audit.login = Some(name.clone());
+            return Box::pin(self.password_path(ctx, &name, None, token, None, trace, ledger))
+                .await;
         }
         trace.step("resolve-login", || {
             format!("no account has the number {account_id}; a dummy verify follows")
@@ -1119,7 +1207,7 @@ impl Authenticator {
             kind: CredentialKind::ApiKey,
             id: Some(u64::from(credential_id)),
         };
-        audit.credential = Some(credential);
+        ledger.audit.credential = Some(credential);
         let unknown = Target::Missing(DenialReason::UnknownUser);
         self.verify_secret(ctx, "", credential, &unknown, token, 0, trace)
             .await?;
@@ -1152,12 +1240,39 @@ impl Authenticator {
         }
     }
 
-    /// An account, or else a principal of the local credential store.
-    async fn find(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
-        if let Some(account) = self.inner.directory.account(name).await? {
-            return Ok(Some(account));
+    /// Step 3 for a name asserted by an identity provider: one name, never
+    /// split at a separator (see `LoginSyntax::resolve_asserted`).
+    fn resolve_asserted(
+        &self,
+        ctx: &Context,
+        name: &str,
+        authzid: Option<&str>,
+        trace: &mut Trace,
+    ) -> StepResult<LoginName> {
+        match self.inner.syntax.resolve_asserted(name, authzid) {
+            Ok(login) => {
+                trace.step("resolve-login", || match login.actor() {
+                    Some(actor) => format!("{actor} acts as {} (authzid)", login.target()),
+                    None => format!("the provider's name {}, taken whole", login.target()),
+                });
+                Ok(login)
+            }
+            Err(error) => {
+                trace.step("resolve-login", || format!("refused: {error}"));
+                Err(self.deny(ctx, DenialReason::MalformedLogin(error)))
+            }
         }
-        self.inner.directory.principal(name).await
+    }
+
+    /// An account, or else a principal of the local credential store.
+    /// Both are always asked, so a name that exists costs the directory the
+    /// same round trips as one that does not: with a remote directory, one
+    /// lookup for known names and two for unknown ones would let a client
+    /// time which accounts exist.
+    async fn find(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
+        let account = self.inner.directory.account(name).await?;
+        let principal = self.inner.directory.principal(name).await?;
+        Ok(account.or(principal))
     }
 
     #[expect(
@@ -1605,12 +1720,17 @@ impl Authenticator {
         authzid: Option<&str>,
         user: Option<&str>,
         trace: &mut Trace,
-        audit: &mut AuditRecord,
+        ledger: &mut Ledger,
     ) -> StepResult<Decision> {
-        audit.credential = Some(CredentialRef {
+        ledger.audit.credential = Some(CredentialRef {
             kind: CredentialKind::OidcToken,
             id: None,
         });
+        // A name the client claims (XOAUTH2 `user=`) has its pair checked
+        // before the token is: failed tokens for that name count there.
+        if let Some(user) = user {
+            self.throttle_pair(ctx, &key(user), ledger, trace).await?;
+        }
         let Some(validator) = &self.inner.oidc else {
             trace.step("verify-credential", || {
                 "refused: no OIDC provider is configured".to_owned()
@@ -1649,18 +1769,26 @@ impl Authenticator {
             });
             return Err(self.deny(ctx, DenialReason::TokenUserMismatch));
         }
-        audit.login = Some(principal.username.clone());
-        // 3. Resolve the login name (OAUTHBEARER `a=` may ask to act as another).
-        let login = self.resolve(ctx, &principal.username, authzid, trace)?;
+        ledger.audit.login = Some(principal.username.clone());
+        // 3. Resolve the login name: the provider's name is one name, never
+        //    split; only OAUTHBEARER `a=` may ask to act as another.
+        let login = self.resolve_asserted(ctx, &principal.username, authzid, trace)?;
         let name = login.authenticating().to_owned();
-        audit.account = Some(name.clone());
-        audit.acting_as = Some(login.target().to_owned());
+        ledger.audit.account = Some(name.clone());
+        ledger.audit.acting_as = Some(login.target().to_owned());
         // 4. Find the account: a directory entry, a local principal, or the
         //    token's own roles.
         let found = self
             .find(&name)
             .await
             .map_err(|error| self.directory_failure(ctx, error))?;
+        let token_roles = found.is_none().then(|| {
+            if principal.roles.is_empty() {
+                self.inner.oidc_default_roles.clone()
+            } else {
+                principal.roles.clone()
+            }
+        });
         let account = match found {
             Some(account) => {
                 trace.step("find-account", || format!("directory entry {name:?}"));
@@ -1698,7 +1826,7 @@ impl Authenticator {
         // 9. Surface gate.
         self.surface_gate(ctx, &rights, &rights, trace)?;
         // 10. Impersonation.
-        let (acting_as, session_rights, _) = self
+        let (acting_as, session_rights, target_rights) = self
             .impersonation_step(ctx, &login, &account, rights, rights, credential, trace)
             .await?;
         // 11. The identity provider owns the second factor.
@@ -1722,7 +1850,8 @@ impl Authenticator {
                 ]),
                 expires_at: Some(principal.expires_at.unix_timestamp()),
                 rehashed_fingerprint: None,
-                rights: None,
+                rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
+                token_roles,
             },
             rehash: None,
         };
@@ -1888,6 +2017,22 @@ impl Authenticator {
     }
 }
 
+/// The login a request names outside a SASL exchange, for the audit event
+/// of a refusal that comes before the credentials are parsed.
+fn claimed_login(credentials: &RequestCredentials) -> Option<String> {
+    match credentials {
+        RequestCredentials::Basic { username, .. }
+        | RequestCredentials::PasswordAndCode { username, .. } => Some(username.clone()),
+        RequestCredentials::Decoded(Credentials::Password(password)) => {
+            Some(password.authcid().to_owned())
+        }
+        RequestCredentials::Decoded(Credentials::Bearer(bearer)) => {
+            bearer.user().map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
 /// The account password as a `portcullis-credentials` record, so it goes
 /// through the same verifier and cache as app passwords.
 fn password_record(hash: StoredHash, revision: u64) -> CredentialRecord {
@@ -2000,9 +2145,9 @@ pub(crate) fn sasl_reason_named(
     }
 }
 
-/// The fingerprint of an app password or API key: its hash, revision and
-/// scope, so that replacing, re-scoping or bumping the credential ends the
-/// sessions made with it.
+/// The fingerprint of an app password or API key: its hash, revision,
+/// scope and address allowlist, so that replacing, re-scoping, bumping or
+/// narrowing the credential ends the sessions made with it.
 fn credential_fingerprint(record: &CredentialRecord) -> String {
     let (tag, set) = match &record.scope {
         CredentialScope::Inherit => (0u8, PermissionSet::empty()),
@@ -2014,12 +2159,17 @@ fn credential_fingerprint(record: &CredentialRecord) -> String {
         .iter()
         .flat_map(|w| w.to_be_bytes())
         .collect();
-    fingerprint_of(&[
-        record.hash.as_str().as_bytes(),
-        &record.revision.to_be_bytes(),
-        &[tag],
-        &words,
-    ])
+    let revision = record.revision.to_be_bytes();
+    let tag = [tag];
+    let mut parts: Vec<&[u8]> = vec![record.hash.as_str().as_bytes(), &revision, &tag, &words];
+    // Only a credential with an allowlist adds it, so the fingerprints of
+    // credentials without one (most of them) stay as they were stored.
+    let networks: Vec<String> = record.allowed_ips.iter().map(ToString::to_string).collect();
+    if !networks.is_empty() {
+        parts.push(b"allowed-ips");
+        parts.extend(networks.iter().map(String::as_bytes));
+    }
+    fingerprint_of(&parts)
 }
 
 /// The digest of an account's effective rights (and the impersonated

@@ -180,10 +180,17 @@ pub struct SessionBinding {
     /// Hex digest of the effective rights of the account (and of the
     /// impersonated account) when the session was opened: a role, tenant or
     /// permission change ends the session, and the client signs in again
-    /// with the new rights. `None` for OIDC tokens, whose rights come from
-    /// the token, and in bindings stored before this field existed.
+    /// with the new rights. `None` in bindings stored before this field
+    /// existed, and in OIDC-token bindings stored before token sessions
+    /// carried rights.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rights: Option<String>,
+    /// For an OIDC token whose principal has no directory entry: the roles
+    /// it was given (mapped from the token's groups, or the configured
+    /// defaults), so that [`Authenticator::revalidate`](crate::Authenticator::revalidate)
+    /// can recompute its rights. `None` for every other session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_roles: Option<Vec<String>>,
 }
 
 /// A refusal: the precise internal reason and the face shown to the client.

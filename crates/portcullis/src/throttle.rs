@@ -27,7 +27,10 @@ use crate::directory::BoxFuture;
 pub enum ThrottleKey {
     /// Every failure from a client network.
     Network(IpNet),
-    /// Failures from a client network for one login name (lower-cased).
+    /// Failures from a client network for one account: the canonical name
+    /// of the account whose secret is tried, as the directory spells it
+    /// (the authenticator resolves `target%actor`, authzid and Unicode
+    /// spellings first, so every way to reach an account meets one lock).
     Pair(IpNet, String),
 }
 
@@ -109,10 +112,13 @@ impl ThrottlePolicy {
         self.group(ip, self.ipv6_network_prefix)
     }
 
-    /// The pair bucket of `ip` and a login name.
+    /// The pair bucket of `ip` and an account's canonical name. The name is
+    /// taken as given, not case-folded: local parts are case-sensitive
+    /// unless the directory says otherwise (RFC 5321 §2.4), and folding
+    /// would let one account's success reset another's failures.
     #[must_use]
-    pub fn pair_of(&self, ip: IpAddr, login: &str) -> ThrottleKey {
-        ThrottleKey::Pair(self.group(ip, self.ipv6_pair_prefix), login.to_lowercase())
+    pub fn pair_of(&self, ip: IpAddr, account: &str) -> ThrottleKey {
+        ThrottleKey::Pair(self.group(ip, self.ipv6_pair_prefix), account.to_owned())
     }
 
     fn group(&self, ip: IpAddr, v6_prefix: u8) -> IpNet {

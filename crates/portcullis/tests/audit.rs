@@ -137,3 +137,61 @@ async fn one_event_per_decision_without_secrets() {
         assert!(!everything.contains(secret), "{secret} leaked");
     }
 }
+
+/// The audit events of this thread since `events()` was first read.
+fn my_audit_events() -> Vec<Event> {
+    let me = std::thread::current().id();
+    events()
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, event)| {
+            *thread == me && field(event, "target") == Some("portcullis::audit")
+        })
+        .map(|(_, event)| event.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn client_control_characters_cannot_forge_audit_lines() {
+    let _ = events();
+    let auth = authenticator(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    );
+    let forged = "mallory\r\nportcullis::audit outcome=grant account=admin@example.org";
+    let _ = auth.verify(&basic(Surface::Portal, forged, "x")).await;
+    let _ = auth
+        .verify(&plain(Surface::Imap, "", "eve\u{202e}gro.elpmaxe@", "x"))
+        .await;
+    let audit = my_audit_events();
+    assert_eq!(audit.len(), 2, "{audit:#?}");
+    assert_eq!(
+        field(&audit[0], "login"),
+        Some("mallory\\u{d}\\u{a}portcullis::audit outcome=grant account=admin@example.org")
+    );
+    assert_eq!(field(&audit[0], "reason"), Some("malformed-login"));
+    assert_eq!(field(&audit[1], "login"), Some("eve\\u{202e}gro.elpmaxe@"));
+    for event in &audit {
+        for (_, value) in event {
+            assert!(!value.contains(['\r', '\n', '\u{202e}']), "{value:?}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_before_parsing_still_names_the_login() {
+    let _ = events();
+    let auth = authenticator(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    );
+    let cleartext = basic(Surface::Imap, "alice@example.org", "s3cret-Pa55").with_tls(false);
+    let _ = auth.verify(&cleartext).await;
+    let audit = my_audit_events();
+    assert_eq!(audit.len(), 1, "{audit:#?}");
+    assert_eq!(field(&audit[0], "reason"), Some("tls-required"));
+    assert_eq!(field(&audit[0], "login"), Some("alice@example.org"));
+}

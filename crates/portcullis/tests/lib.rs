@@ -17,6 +17,7 @@ mod bindings;
 mod credentials;
 mod enumeration;
 mod file_directory;
+mod hardening;
 mod impersonation;
 mod mechanisms;
 mod oidc;

@@ -163,11 +163,12 @@ pub(crate) fn outcome<'a>(explained: &'a Explained, step: &str) -> &'a str {
         .unwrap_or_else(|| panic!("no step {step} in {:#?}", explained.trace))
 }
 
-pub(crate) const ALL_STEPS: [&str; 12] = [
+pub(crate) const ALL_STEPS: [&str; 13] = [
     "parse",
     "throttle",
     "resolve-login",
     "find-account",
+    "throttle-account",
     "verify-credential",
     "account-gate",
     "credential-checks",

@@ -44,7 +44,16 @@ async fn one_attacker_address_is_locked_out_and_the_victim_is_not() {
     assert_eq!(http.status, 429);
     assert!(http.retry_after.is_some());
     assert!(denial.public.imap().starts_with("NO [UNAVAILABLE] "));
-    assert_eq!(steps(&explained), ["parse", "throttle"]);
+    assert_eq!(
+        steps(&explained),
+        [
+            "parse",
+            "throttle",
+            "resolve-login",
+            "find-account",
+            "throttle-account"
+        ]
+    );
     // The victim's own address keeps working.
     assert_eq!(
         kind(&auth.verify(&attempt(CLIENT, "victim-password")).await),
