@@ -280,14 +280,39 @@ def _():
 # --- the strict instance: library default TLS policy, IdP unreachable -----------
 
 
-@check("imap strict: without TLS, LOGINDISABLED and no AUTH=PLAIN/LOGIN are advertised")
+@check("imap strict: without TLS, LOGINDISABLED and no AUTH= at all (passwords and tokens need TLS)")
 def _():
     with imap("IMAP_STRICT_PORT") as c:
         caps = set(c.capabilities)
-        for cap in ("LOGINDISABLED", "STARTTLS", "AUTH=OAUTHBEARER", "AUTH=XOAUTH2"):
+        for cap in ("LOGINDISABLED", "STARTTLS"):
             contains(caps, cap)
-        for cap in ("AUTH=PLAIN", "AUTH=LOGIN"):
+        for cap in ("AUTH=PLAIN", "AUTH=LOGIN", "AUTH=OAUTHBEARER", "AUTH=XOAUTH2"):
             absent(caps, cap)
+
+
+@check("imap strict: a bearer token without TLS -> NO [PRIVACYREQUIRED], for both mechanisms")
+def _():
+    import base64
+
+    token = mint()
+    responses = {
+        "OAUTHBEARER": f"n,a={ALICE},\x01auth=Bearer {token}\x01\x01",
+        "XOAUTH2": xoauth2(ALICE, token),
+    }
+    # Sent by hand: a client would not try a mechanism that is not offered.
+    c = LineClient(port("IMAP_STRICT_PORT"))
+    try:
+        c.until("* OK")
+        for n, (mechanism, response) in enumerate(responses.items()):
+            initial = base64.b64encode(response.encode()).decode()
+            c.send(f"a{n} AUTHENTICATE {mechanism} {initial}")
+            eq(
+                c.until(f"a{n} "),
+                f"a{n} NO [PRIVACYREQUIRED] Encryption required for this authentication mechanism",
+                mechanism,
+            )
+    finally:
+        c.close()
 
 
 @check("imap strict: LOGIN without TLS -> NO [PRIVACYREQUIRED]")
@@ -305,7 +330,8 @@ def _():
 def _():
     with imap("IMAP_STRICT_PORT") as c:
         c.starttls(unverified_tls())
-        contains(c.capabilities, "AUTH=PLAIN")
+        for cap in ("AUTH=PLAIN", "AUTH=OAUTHBEARER", "AUTH=XOAUTH2"):
+            contains(c.capabilities, cap)
         absent(c.capabilities, "LOGINDISABLED")
         typ, _ = c.authenticate("PLAIN", lambda _: f"\0{ALICE}\0{ALICE_PW}".encode())
         eq(typ, "OK")
@@ -316,7 +342,8 @@ def _():
     from interop import env
 
     token = mint(iss=env("DEAD_IDP_URL"))  # the issuer this instance trusts, signed elsewhere
-    r = curl(imap_url("IMAP_STRICT_PORT"), "-u", f"{ALICE}:", "--login-options", "AUTH=OAUTHBEARER", "--oauth2-bearer", token)
+    url = f"imaps://127.0.0.1:{port('IMAP_STRICT_TLS_PORT')}/"
+    r = curl(url, "--insecure", "-u", f"{ALICE}:", "--login-options", "AUTH=OAUTHBEARER", "--oauth2-bearer", token)
     eq(r.rc, 67, repr(r))
     eq(r.reply_to("AUTHENTICATE"), "NO [UNAVAILABLE] Authentication is temporarily unavailable; try again later")
 

@@ -187,7 +187,7 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
     only = sys.argv[1:]
-    for module in ("imap_checks", "smtp_checks", "http_checks", "example_checks", "audit_checks"):
+    for module in ("imap_checks", "smtp_checks", "http_checks", "example_checks", "audit_checks", "hardening_checks"):
         importlib.import_module(module)
     passed = failed = 0
     for name, fn in CHECKS:

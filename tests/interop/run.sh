@@ -115,6 +115,9 @@ start imap-strict imap_server --port "$IMAP_STRICT_PORT" --tls-port "$IMAP_STRIC
 start smtp submission_server --port "$SMTP_PORT" "${idp[@]}"
 start smtp-xoauth2 submission_server --port "$SMTP_XOAUTH2_PORT" --mechanisms XOAUTH2,PLAIN,LOGIN "${idp[@]}"
 start http jmap_http --port "$HTTP_PORT" "${idp[@]}"
+# The review's attacks lock accounts out: they get an instance of their own.
+export IMAP_HARDENING_PORT=$((base + 47))
+start imap-hardening imap_server --port "$IMAP_HARDENING_PORT" --tls-port "$((base + 97))" "${idp[@]}"
 # An instance over a copy of the directory, which one check edits and
 # reloads (SIGHUP) to revoke an app password.
 export IMAP_RELOAD_PORT=$((base + 46)) IMAP_RELOAD_DIRECTORY="$logs/directory.toml"
@@ -123,7 +126,7 @@ start imap-reload imap_server --port "$IMAP_RELOAD_PORT" --tls-port "$((base + 9
   --directory "$IMAP_RELOAD_DIRECTORY" --idp-issuer "$DEAD_IDP_URL"
 export IMAP_RELOAD_PID=${pids[-1]}
 # The servers fetch the IdP's keys in the background: wait until they have.
-for name in imap imap-xoauth2 smtp smtp-xoauth2 http; do
+for name in imap imap-xoauth2 smtp smtp-xoauth2 http imap-hardening; do
   for i in $(seq 1 100); do
     grep -q 'to="ready"' "$logs/$name.log" && break
     sleep 0.1
