@@ -166,8 +166,13 @@ impl Session {
         loop {
             let line = match conn.read_line().await? {
                 Line::Text(line) => line,
-                Line::TooLong => {
-                    conn.write("* BAD Line too long\r\n").await?;
+                Line::TooLong { start } => {
+                    // Tagged, at once: the client's command must complete.
+                    let reply = imap::line_too_long(&start);
+                    conn.write(reply.text()).await?;
+                    if reply.close() {
+                        return Ok(());
+                    }
                     continue;
                 }
                 Line::Closed => return Ok(()),
@@ -506,8 +511,9 @@ async fn read_arguments(
                 }
                 line
             }
-            Line::TooLong => {
-                conn.write(&format!("{tag} BAD Line too long\r\n")).await?;
+            Line::TooLong { .. } => {
+                conn.write(&format!("{tag} BAD Command line too long\r\n"))
+                    .await?;
                 return Ok(None);
             }
             Line::Closed => return Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),

@@ -98,8 +98,18 @@ impl Session {
         loop {
             let line = match conn.read_line().await? {
                 Line::Text(line) => line,
-                Line::TooLong => {
-                    conn.write("500 5.5.6 Line too long\r\n").await?;
+                Line::TooLong { start } => {
+                    // RFC 4954 §4 for an AUTH line; RFC 5321 §4.5.3.1.4
+                    // for any other command.
+                    let auth = start
+                        .get(..5)
+                        .is_some_and(|verb| verb.eq_ignore_ascii_case(b"AUTH "));
+                    conn.write(if auth {
+                        smtp::LINE_TOO_LONG
+                    } else {
+                        "500 5.5.2 Line too long\r\n"
+                    })
+                    .await?;
                     continue;
                 }
                 Line::Closed => return Ok(()),
@@ -168,7 +178,7 @@ impl Session {
                     loop {
                         match conn.read_line().await? {
                             Line::Text(l) if l == b".\r\n" || l == b".\n" => break,
-                            Line::Text(_) | Line::TooLong => {}
+                            Line::Text(_) | Line::TooLong { .. } => {}
                             Line::Closed => return Ok(()),
                         }
                     }
@@ -201,14 +211,7 @@ impl Session {
             .and_then(|cmd| Ok((cmd.mechanism(), cmd.decode_initial(&limits, &mut initial)?)));
         let (mechanism, initial) = match parsed {
             Ok(parsed) => parsed,
-            Err(error) => {
-                return conn
-                    .write(&format!(
-                        "501 5.5.2 Invalid AUTH command ({})\r\n",
-                        error.kind()
-                    ))
-                    .await;
-            }
+            Err(error) => return conn.write(smtp::error_reply(&error)).await,
         };
         let session = self.server.auth.start_sasl(SaslStart {
             surface: Surface::Smtp,
@@ -228,13 +231,7 @@ impl Session {
             SaslEnd::Decided(Decision::Deny(denial) | Decision::TryLater(denial)) => {
                 conn.write(&format!("{}\r\n", denial.public.smtp())).await
             }
-            SaslEnd::BadResponse(error) => {
-                conn.write(&format!(
-                    "501 5.5.2 Invalid SASL response ({})\r\n",
-                    error.kind()
-                ))
-                .await
-            }
+            SaslEnd::BadResponse(error) => conn.write(smtp::error_reply(&error)).await,
             SaslEnd::Closed => Err(std::io::Error::from(std::io::ErrorKind::UnexpectedEof)),
         }
     }

@@ -147,8 +147,14 @@ pub enum Line {
     /// One line, with its CRLF (or LF) still attached, as the
     /// `portcullis_sasl::framing` parsers expect.
     Text(Vec<u8>),
-    /// The line exceeded [`MAX_LINE`]; the rest of it was discarded.
-    TooLong,
+    /// The line exceeded [`MAX_LINE`]: returned as soon as it did, with
+    /// the first [`KEPT_OF_LONG_LINE`] bytes (an IMAP tag, an SMTP verb) so
+    /// the server can answer at once; the rest of the line is discarded by
+    /// the next read.
+    TooLong {
+        /// The start of the line.
+        start: Vec<u8>,
+    },
     /// The client closed the connection.
     Closed,
 }
@@ -159,7 +165,12 @@ pub enum Line {
 pub struct LineConn {
     conn: Option<Conn>,
     buf: Vec<u8>,
+    /// The rest of an over-long line is still to be skipped.
+    discarding: bool,
 }
+
+/// How much of an over-long line [`LineConn::read_line`] keeps.
+pub const KEPT_OF_LONG_LINE: usize = 80;
 
 impl LineConn {
     /// Wraps a fresh connection.
@@ -167,6 +178,7 @@ impl LineConn {
         Self {
             conn: Some(conn),
             buf: Vec::with_capacity(1024),
+            discarding: false,
         }
     }
 
@@ -183,18 +195,34 @@ impl LineConn {
 
     /// Reads the next line (at most [`MAX_LINE`] bytes).
     pub async fn read_line(&mut self) -> io::Result<Line> {
-        let mut discarding = false;
         loop {
-            if let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buf.drain(..=end).collect();
-                if discarding {
-                    return Ok(Line::TooLong);
+            let newline = self.buf.iter().position(|&b| b == b'\n');
+            if self.discarding {
+                match newline {
+                    Some(end) => {
+                        self.buf.drain(..=end);
+                        self.discarding = false;
+                        continue;
+                    }
+                    None => self.buf.clear(),
                 }
-                return Ok(Line::Text(line));
-            }
-            if self.buf.len() > MAX_LINE {
+            } else if let Some(end) = newline {
+                let line: Vec<u8> = self.buf.drain(..=end).collect();
+                if line.len() <= MAX_LINE {
+                    return Ok(Line::Text(line));
+                }
+                let start = line.get(..KEPT_OF_LONG_LINE).unwrap_or(&line).to_vec();
+                return Ok(Line::TooLong { start });
+            } else if self.buf.len() > MAX_LINE {
+                // Answer now, not after the client has sent the whole line.
+                let start = self
+                    .buf
+                    .get(..KEPT_OF_LONG_LINE)
+                    .unwrap_or(&self.buf)
+                    .to_vec();
                 self.buf.clear();
-                discarding = true;
+                self.discarding = true;
+                return Ok(Line::TooLong { start });
             }
             let mut chunk = [0u8; 4096];
             let n = self.conn()?.read(&mut chunk).await?;
@@ -427,7 +455,7 @@ pub async fn run_sasl(
         conn.write(&out).await?;
         let line = match conn.read_line().await? {
             Line::Text(line) => zeroize::Zeroizing::new(line),
-            Line::TooLong => {
+            Line::TooLong { .. } => {
                 return Ok(SaslEnd::BadResponse(portcullis_sasl::Error::TooLong {
                     field: portcullis_sasl::Field::Line,
                     limit: MAX_LINE,

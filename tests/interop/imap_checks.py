@@ -408,3 +408,38 @@ def _():
             eq(e.args[0], b"[AUTHENTICATIONFAILED] Authentication failed")
         else:
             raise AssertionError("the deleted app password still logs in")
+
+
+@check("imap raw: a 30 KB AUTHENTICATE line gets a tagged BAD within a second, session goes on")
+def _():
+    import time
+
+    c = LineClient(port("IMAP_PORT"))
+    try:
+        c.until("* OK")
+        started = time.monotonic()
+        c.send("a1 AUTHENTICATE PLAIN " + "A" * 30_000)
+        eq(c.line(), "a1 BAD Command line too long")
+        elapsed = time.monotonic() - started
+        if elapsed > 1.0:
+            raise AssertionError(f"the reply took {elapsed:.2f} s")
+        c.send("a2 NOOP")
+        eq(c.until("a2 "), "a2 OK NOOP completed")
+    finally:
+        c.close()
+
+
+@check("imap raw: an over-long line without a tag -> * BYE and the connection closes")
+def _():
+    c = LineClient(port("IMAP_PORT"))
+    try:
+        c.until("* OK")
+        c.send("A" * 30_000)
+        eq(c.line(), "* BYE Command line too long")
+        try:
+            rest = c.line()
+        except ConnectionResetError:
+            rest = ""  # closed with the client's bytes unread: a reset
+        eq(rest, "", "connection closed")
+    finally:
+        c.close()

@@ -182,3 +182,22 @@ def _():
         eq(c.line(), "221 2.0.0 Bye")
     finally:
         c.close()
+
+
+@check("smtp raw: an over-long AUTH line or SASL response -> 500 5.5.6 (RFC 4954 §4), session goes on")
+def _():
+    c = LineClient(port("SMTP_PORT"))
+    try:
+        c.until("220 ")
+        c.send("EHLO interop.test")
+        c.until("250 ")
+        c.send("AUTH PLAIN " + "A" * 30_000)
+        eq(c.line(), "500 5.5.6 Authentication Exchange line is too long")
+        c.send("AUTH PLAIN")
+        eq(c.line(), "334 ")
+        c.send("A" * 30_000)
+        eq(c.line(), "500 5.5.6 Authentication Exchange line is too long")
+        c.send("NOOP")
+        eq(c.line(), "250 2.0.0 OK")
+    finally:
+        c.close()

@@ -29,6 +29,10 @@ use crate::limits::Limits;
 /// (RFC 5804 §4 advises quoted strings stay short).
 pub const MAX_QUOTED_CHALLENGE_LEN: usize = 1024;
 
+/// The reply when an `AUTHENTICATE` line or a response is longer than the
+/// server accepts (RFC 5804 §2.1 ends a failed exchange with `NO`).
+pub const LINE_TOO_LONG: &str = "NO \"Authentication line too long\"\r\n";
+
 /// A ManageSieve string argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SieveString<'a> {

@@ -22,6 +22,10 @@ pub fn parse_auth<'a>(line: &'a [u8], limits: &Limits) -> Result<AuthCommand<'a>
     parse_keyword_command(line_body(line, limits)?, b"AUTH", None)
 }
 
+/// The reply when an `AUTH` line or a response is longer than the server
+/// accepts (RFC 5034 §4 ends a failed exchange with `-ERR`).
+pub const LINE_TOO_LONG: &str = "-ERR Authentication line too long\r\n";
+
 /// Appends `+ <base64>` CRLF (`+ ` CRLF for an empty challenge).
 pub fn format_challenge(challenge: &[u8], out: &mut String) {
     format_prefixed("+ ", challenge, out);

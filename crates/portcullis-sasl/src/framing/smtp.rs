@@ -28,6 +28,31 @@ pub fn format_challenge(challenge: &[u8], out: &mut String) {
     format_prefixed("334 ", challenge, out);
 }
 
+/// RFC 4954 §4: the reply when an `AUTH` line or a response in the
+/// exchange is longer than the server accepts.
+pub const LINE_TOO_LONG: &str = "500 5.5.6 Authentication Exchange line is too long\r\n";
+
+/// The reply that ends an exchange the client's framing broke, per
+/// RFC 4954 §4: `500 5.5.6` for a line or response that is too long,
+/// `501 5.0.0` for a cancel (`*`), `501 5.5.2` for a response that is not
+/// base64 (or a malformed `AUTH` command).
+///
+/// ```
+/// use portcullis_sasl::{framing::smtp, Error, Field};
+/// let long = Error::TooLong { field: Field::Line, limit: 12_288 };
+/// assert_eq!(smtp::error_reply(&long), smtp::LINE_TOO_LONG);
+/// assert_eq!(smtp::error_reply(&Error::Cancelled), "501 5.0.0 Authentication cancelled\r\n");
+/// ```
+#[must_use]
+pub const fn error_reply(error: &Error) -> &'static str {
+    match error {
+        Error::TooLong { .. } => LINE_TOO_LONG,
+        Error::Cancelled => "501 5.0.0 Authentication cancelled\r\n",
+        Error::BadBase64 => "501 5.5.2 Cannot decode the response (base64 expected)\r\n",
+        _ => "501 5.5.2 Syntax error in the authentication exchange\r\n",
+    }
+}
+
 /// Decodes a continuation line: base64, or `*` to cancel (reply `501`).
 ///
 /// # Errors
@@ -56,5 +81,23 @@ mod tests {
         assert_eq!(parse_auth(b"AUTH", &l), Err(Error::BadCommand));
         assert_eq!(parse_auth(b"EHLO x", &l), Err(Error::BadCommand));
         assert_eq!(parse_auth(b"a1 AUTH PLAIN", &l), Err(Error::BadCommand));
+    }
+
+    #[test]
+    fn over_long_exchange_lines_are_500_5_5_6() {
+        let l = Limits::default();
+        let mut line = b"AUTH PLAIN ".to_vec();
+        line.resize(l.max_line_len + 1, b'A');
+        let error = parse_auth(&line, &l).unwrap_err();
+        assert_eq!(
+            error_reply(&error),
+            "500 5.5.6 Authentication Exchange line is too long\r\n"
+        );
+        let mut buf = Vec::new();
+        let response = vec![b'A'; l.max_line_len + 4];
+        let error = decode_response(&response, &l, &mut buf).unwrap_err();
+        assert_eq!(error_reply(&error), LINE_TOO_LONG);
+        let error = decode_response(b"not base64!", &l, &mut buf).unwrap_err();
+        assert!(error_reply(&error).starts_with("501 5.5.2 "));
     }
 }
