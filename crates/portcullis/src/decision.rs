@@ -12,6 +12,10 @@ use crate::{DenialReason, PublicFailure, Rehash};
 /// Exhaustive on purpose: if a case is ever added, every server's `match`
 /// must be looked at again.
 #[derive(Clone, Debug, PartialEq)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one decision per login, matched once; boxing the grant would add an allocation to every login and change the public shape"
+)]
 pub enum Decision {
     /// Signed in: open a session with these rights.
     Grant(Grant),
