@@ -173,6 +173,17 @@ impl ServerExchange {
         self.mechanism
     }
 
+    /// The user name a LOGIN exchange received in its first step, while it
+    /// waits for the password: what a server logs if the client cancels or
+    /// breaks the exchange at that point. `None` in every other state.
+    #[must_use]
+    pub fn login_name(&self) -> Option<&str> {
+        match &self.state {
+            State::AwaitLoginPassword { user } => Some(user),
+            _ => None,
+        }
+    }
+
     /// Whether the exchange is over (finished, failed, or awaiting only a
     /// [`Self::fail_token`] call).
     #[must_use]

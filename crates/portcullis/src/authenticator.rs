@@ -608,13 +608,15 @@ impl Authenticator {
             scheme: HttpScheme::Basic,
         };
         let mut audit = AuditRecord::default();
-        let presented = match self.parse(request, &mut ctx, trace) {
+        let presented = match self.parse(request, &mut ctx, trace, &mut audit.login) {
             Ok(presented) => presented,
             Err(reason) => {
                 // A refusal before parsing finished (TLS required, a
-                // mechanism not allowed) still names the login the client
-                // gave, when it gave one outside SASL.
-                audit.login = claimed_login(&request.credentials);
+                // mechanism not allowed, a broken exchange) still names the
+                // login the client gave, when it gave one.
+                if audit.login.is_none() {
+                    audit.login = claimed_login(&request.credentials);
+                }
                 return self.conclude(&ctx, &audit, self.refuse(&ctx, reason));
             }
         };
@@ -628,13 +630,14 @@ impl Authenticator {
         request: &AuthRequest,
         ctx: &mut Context,
         trace: &mut Trace,
+        claimed: &mut Option<String>,
     ) -> Result<Presented, DenialReason> {
         let result = match &request.credentials {
             RequestCredentials::Sasl {
                 mechanism,
                 responses,
             } => self
-                .run_sasl(mechanism, responses, ctx)
+                .run_sasl(mechanism, responses, ctx, claimed)
                 .and_then(|credentials| Presented::from_sasl(&credentials)),
             RequestCredentials::Basic { username, secret } => {
                 self.check_cleartext(ctx).map(|()| Presented::Password {
@@ -774,6 +777,7 @@ impl Authenticator {
         mechanism: &str,
         responses: &[Vec<u8>],
         ctx: &Context,
+        claimed: &mut Option<String>,
     ) -> Result<Credentials, DenialReason> {
         let transport = self.transport(ctx.tls, Some(ctx.remote_ip));
         let (mut exchange, mut step) =
@@ -783,6 +787,9 @@ impl Authenticator {
         loop {
             match step {
                 Step::Continue(_) => {
+                    if let Some(name) = exchange.login_name() {
+                        *claimed = Some(name.to_owned());
+                    }
                     let response = responses.next().ok_or(DenialReason::Malformed(
                         portcullis_sasl::Error::InvalidState,
                     ))?;
@@ -813,9 +820,12 @@ impl Authenticator {
         trace: &mut Trace,
         audit: &mut AuditRecord,
     ) -> Decision {
+        // The name the client gave: a token's own name is only known once
+        // it is validated, so a refused token is logged under XOAUTH2's
+        // `user=` or OAUTHBEARER's `a=`.
         let login = match &presented {
             Presented::Password { authcid, .. } => Some(authcid.clone()),
-            Presented::Bearer { user, .. } => user.clone(),
+            Presented::Bearer { user, authzid, .. } => user.clone().or_else(|| authzid.clone()),
             Presented::ApiKey { .. } => None,
         };
         audit.login.clone_from(&login);

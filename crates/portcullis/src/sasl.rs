@@ -86,6 +86,9 @@ pub struct SaslSession {
     auth: Authenticator,
     ctx: Context,
     state: State,
+    /// The login the client named so far (a LOGIN user name), for the
+    /// audit event of a cancelled or broken exchange.
+    claimed: Option<String>,
 }
 
 impl fmt::Debug for SaslSession {
@@ -126,6 +129,7 @@ impl SaslSession {
                     .initial
                     .map(|initial| Zeroizing::new(initial.to_vec())),
             },
+            claimed: None,
         }
     }
 
@@ -157,7 +161,12 @@ impl SaslSession {
     /// base64 and turns `*` into [`SaslSession::cancel`].)
     pub async fn step(&mut self, response: &[u8]) -> SaslProgress {
         match std::mem::replace(&mut self.state, State::Finished) {
-            State::Running(mut exchange) => match exchange.step(response) {
+            State::Running(mut exchange) => match {
+                if let Some(name) = exchange.login_name() {
+                    self.claimed = Some(name.to_owned());
+                }
+                exchange.step(response)
+            } {
                 Ok(step) => self.advance(exchange, step).await,
                 Err(error) => self.fail(sasl_reason(error)),
             },
@@ -173,8 +182,18 @@ impl SaslSession {
     /// The client cancelled (`*`): a denial with reason `cancelled`.
     #[must_use]
     pub fn cancel(self) -> Decision {
+        let mut claimed = self.claimed;
+        if let State::Running(exchange) = &self.state
+            && let Some(name) = exchange.login_name()
+        {
+            claimed = Some(name.to_owned());
+        }
         let decision = self.auth.refuse(&self.ctx, DenialReason::Cancelled);
-        self.auth.emit(&self.ctx, &AuditRecord::default(), decision)
+        let audit = AuditRecord {
+            login: claimed,
+            ..AuditRecord::default()
+        };
+        self.auth.emit(&self.ctx, &audit, decision)
     }
 
     async fn advance(&mut self, mut exchange: ServerExchange, step: Step) -> SaslProgress {
@@ -224,6 +243,10 @@ impl SaslSession {
     fn fail(&mut self, reason: DenialReason) -> SaslProgress {
         self.state = State::Finished;
         let decision = self.auth.refuse(&self.ctx, reason);
-        SaslProgress::Done(self.auth.emit(&self.ctx, &AuditRecord::default(), decision))
+        let audit = AuditRecord {
+            login: self.claimed.take(),
+            ..AuditRecord::default()
+        };
+        SaslProgress::Done(self.auth.emit(&self.ctx, &audit, decision))
     }
 }

@@ -195,3 +195,70 @@ async fn a_refusal_before_parsing_still_names_the_login() {
     assert_eq!(field(&audit[0], "reason"), Some("tls-required"));
     assert_eq!(field(&audit[0], "login"), Some("alice@example.org"));
 }
+
+#[tokio::test]
+async fn refused_and_broken_exchanges_keep_the_claimed_login() {
+    use portcullis::{AuthRequest, RequestCredentials, SaslProgress, SaslStart};
+
+    let _ = events();
+    let auth = authenticator(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    );
+    let sasl = |mechanism: &str, responses: Vec<&[u8]>| {
+        AuthRequest::new(
+            Surface::Imap,
+            ip(CLIENT),
+            RequestCredentials::Sasl {
+                mechanism: mechanism.into(),
+                responses: responses.into_iter().map(<[u8]>::to_vec).collect(),
+            },
+        )
+        .with_tls(true)
+    };
+    // A refused token names its user through OAUTHBEARER's `a=`.
+    let _ = auth
+        .verify(&sasl(
+            "OAUTHBEARER",
+            vec![b"n,a=alice@example.org,\x01auth=Bearer not-a-token\x01\x01"],
+        ))
+        .await;
+    // A LOGIN exchange that stops after the user name.
+    let _ = auth
+        .verify(&sasl("LOGIN", vec![b"alice@example.org"]))
+        .await;
+    // A LOGIN exchange cancelled at the password prompt.
+    let mut session = auth.start_sasl(SaslStart {
+        surface: Surface::Imap,
+        remote_ip: ip(CLIENT),
+        tls: true,
+        mechanism: "LOGIN",
+        initial: None,
+        now: None,
+    });
+    assert!(matches!(session.begin().await, SaslProgress::Challenge(_)));
+    assert!(matches!(
+        session.step(b"alice@example.org").await,
+        SaslProgress::Challenge(_)
+    ));
+    let _ = session.cancel();
+    let audit = my_audit_events();
+    let seen: Vec<_> = audit
+        .iter()
+        .map(|event| {
+            (
+                field(event, "reason").unwrap(),
+                field(event, "login").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("bearer-not-configured", "alice@example.org"),
+            ("malformed-input", "alice@example.org"),
+            ("cancelled", "alice@example.org"),
+        ]
+    );
+}
