@@ -21,7 +21,8 @@ use portcullis_impersonation::{
 };
 use portcullis_oidc::OidcValidator;
 use portcullis_permissions::{
-    CredentialScope, LoginPolicy, LoginRefusal, PermissionSet, RoleGraph, RoleRights, Surface,
+    CredentialScope, LoginPolicy, LoginRefusal, Permission, PermissionSet, RoleGraph, RoleRights,
+    Surface,
 };
 use portcullis_sasl::{
     Credentials, Mechanism, MechanismPolicy, MechanismSet, ServerExchange, Step, Transport,
@@ -36,7 +37,7 @@ use crate::hashing::Hashing;
 use crate::memory::key;
 use crate::rehash::password_fingerprint;
 use crate::reply::{FailureClass, HttpScheme};
-use crate::second_factor::{CodeMatch, check_code};
+use crate::second_factor::{CodeMatch, SecondFactorHint, check_code};
 use crate::secret_format::material;
 use crate::throttle::{
     DynThrottleStore, MemoryThrottle, ThrottleKey, ThrottlePolicy, ThrottleStore,
@@ -86,6 +87,7 @@ struct Inner {
     throttle: Arc<dyn DynThrottleStore>,
     verifier: Verifier,
     password_with_code: Option<PasswordWithCode>,
+    second_factor_hint: SecondFactorHint,
     compiled_roles: std::sync::Mutex<Option<CompiledRoles>>,
     clock: Clock,
     hashing: Hashing,
@@ -108,6 +110,7 @@ pub struct AuthenticatorBuilder {
     hash_policy: HashPolicy,
     verifier: Option<Verifier>,
     password_with_code: Option<PasswordWithCode>,
+    second_factor_hint: SecondFactorHint,
     clock: Option<Clock>,
     random: Option<Box<dyn RandomSource + Send>>,
     hashing: Hashing,
@@ -141,6 +144,7 @@ impl Default for AuthenticatorBuilder {
             hash_policy: HashPolicy::default(),
             verifier: None,
             password_with_code: None,
+            second_factor_hint: SecondFactorHint::default(),
             clock: None,
             random: None,
             hashing: Hashing::default(),
@@ -267,6 +271,14 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// What a right password without its second factor is told (default
+    /// [`SecondFactorHint::Reveal`]; see its docs for the trade-off).
+    #[must_use]
+    pub fn second_factor_hint(mut self, hint: SecondFactorHint) -> Self {
+        self.second_factor_hint = hint;
+        self
+    }
+
     /// The clock (default: the system clock).
     #[must_use]
     pub fn clock(mut self, clock: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Self {
@@ -350,6 +362,7 @@ impl AuthenticatorBuilder {
                     .unwrap_or_else(|| Arc::new(MemoryThrottle::default())),
                 verifier,
                 password_with_code: self.password_with_code,
+                second_factor_hint: self.second_factor_hint,
                 compiled_roles: std::sync::Mutex::new(None),
                 clock,
                 hashing: self.hashing,
@@ -1141,7 +1154,7 @@ impl Authenticator {
         };
         // 11. Second factor.
         if credential.kind == CredentialKind::Password && account.totp.is_some() {
-            Box::pin(self.second_factor(ctx, &account, code, trace)).await?;
+            Box::pin(self.second_factor(ctx, &account, &rights, code, trace)).await?;
         } else if credential.kind == CredentialKind::Password {
             trace.step("second-factor", || "not enrolled".to_owned());
         } else {
@@ -1670,6 +1683,7 @@ impl Authenticator {
         &self,
         ctx: &Context,
         account: &Account,
+        rights: &PermissionSet,
         code: Option<&SecretString>,
         trace: &mut Trace,
     ) -> StepResult<()> {
@@ -1681,7 +1695,7 @@ impl Authenticator {
             trace.step("second-factor", || {
                 "refused: TOTP enrolled and no code given".to_owned()
             });
-            return Err(self.deny(ctx, DenialReason::SecondFactorRequired));
+            return Err(self.second_factor_required(ctx, rights));
         };
         let totp = account.totp.clone();
         let recovery = account.recovery_codes.clone();
@@ -1720,6 +1734,32 @@ impl Authenticator {
                 Err(self.deny(ctx, reason))
             }
         }
+    }
+
+    /// The refusal of a right password without its second factor, with
+    /// the public face the hint setting chooses.
+    fn second_factor_required(&self, ctx: &Context, rights: &PermissionSet) -> Decision {
+        let public = match self.inner.second_factor_hint {
+            SecondFactorHint::Conceal => self.public(ctx, &DenialReason::WrongSecret),
+            SecondFactorHint::Reveal => {
+                let hint = if ctx.surface.is_interactive_web() {
+                    "Second factor required: enter your one-time code"
+                } else if self.inner.password_with_code.is_some() {
+                    "Second factor required - append your one-time code to the password"
+                } else if rights.contains(Permission::SysAppPasswordCreate) {
+                    "Second factor required - use an app password"
+                } else {
+                    "Second factor required"
+                };
+                self.public(ctx, &DenialReason::SecondFactorRequired)
+                    .with_message(hint)
+            }
+        };
+        Decision::Deny(Denial {
+            reason: DenialReason::SecondFactorRequired,
+            public,
+            retry_after: None,
+        })
     }
 
     /// Steps 3 to 12 for a bearer token.

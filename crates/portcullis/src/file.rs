@@ -51,6 +51,8 @@ pub struct Settings {
     pub oidc_default_roles: Vec<String>,
     /// `password` + separator + TOTP code on protocols that cannot prompt.
     pub password_with_code: Option<portcullis_credentials::PasswordWithCode>,
+    /// What a right password without its second factor is told.
+    pub second_factor_hint: crate::SecondFactorHint,
 }
 
 impl AuthenticatorBuilder {
@@ -66,7 +68,8 @@ impl AuthenticatorBuilder {
             .trust_loopback(settings.trust_loopback)
             .throttle_policy(settings.throttle)
             .hash_policy(settings.hash_policy)
-            .oidc_default_roles(settings.oidc_default_roles);
+            .oidc_default_roles(settings.oidc_default_roles)
+            .second_factor_hint(settings.second_factor_hint);
         let builder = match settings.password_with_code {
             Some(policy) => builder.password_with_code(policy),
             None => builder,
@@ -250,6 +253,7 @@ struct SettingsFile {
     throttle: ThrottleFile,
     hash: HashPolicy,
     password_with_code: Option<portcullis_credentials::PasswordWithCode>,
+    second_factor_hint: crate::SecondFactorHint,
 }
 
 impl Default for SettingsFile {
@@ -264,6 +268,7 @@ impl Default for SettingsFile {
             throttle: ThrottleFile::default(),
             hash: HashPolicy::default(),
             password_with_code: None,
+            second_factor_hint: crate::SecondFactorHint::default(),
         }
     }
 }
@@ -699,5 +704,6 @@ fn settings_from(
         oidc: validator,
         oidc_default_roles: default_roles,
         password_with_code: file.password_with_code,
+        second_factor_hint: file.second_factor_hint,
     })
 }

@@ -134,6 +134,7 @@ pub use rehash::Rehash;
 pub use reply::{FailureClass, HttpFailure, HttpScheme, PublicFailure};
 pub use request::{AuthRequest, RequestCredentials};
 pub use sasl::{SaslProgress, SaslSession, SaslStart};
+pub use second_factor::SecondFactorHint;
 pub use secret::SecretString;
 pub use throttle::{
     DEFAULT_MAX_BUCKETS, MemoryThrottle, ThrottleKey, ThrottlePolicy, ThrottleRule, ThrottleStore,

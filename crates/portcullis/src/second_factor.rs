@@ -6,6 +6,43 @@ use totp_rs::{Algorithm, Builder, Secret};
 
 use crate::directory::{TotpAlgorithm, TotpSettings};
 
+/// What a client is told when the right password arrives without the
+/// second factor its account needs (set with
+/// [`AuthenticatorBuilder::second_factor_hint`](crate::AuthenticatorBuilder::second_factor_hint)).
+///
+/// The trade-off: a hint helps the account's owner, whose mail client
+/// cannot prompt for a code, to find the way in (an app password, or the
+/// code appended to the password); but it is only ever given to a right
+/// password, so it also **confirms the password** to whoever sent it, and
+/// a stolen password can then be tested without tripping the lockout,
+/// which counts only wrong ones. Gmail makes the same choice (`534 5.7.9`);
+/// [`Conceal`](SecondFactorHint::Conceal) makes the other.
+///
+/// ```
+/// use portcullis::SecondFactorHint;
+/// assert_eq!(SecondFactorHint::default(), SecondFactorHint::Reveal);
+/// ```
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum SecondFactorHint {
+    /// Say that a second factor is required, and how this account can give
+    /// one: on the web, "enter your one-time code"; on other surfaces,
+    /// "append your one-time code" when the password may carry it
+    /// ([`PasswordWithCode`](portcullis_credentials::PasswordWithCode)),
+    /// else "use an app password" when the account may create app
+    /// passwords (`sysAppPasswordCreate`), else only that a second factor
+    /// is required. The default.
+    #[default]
+    Reveal,
+    /// Answer exactly as to a wrong password: nothing confirms the
+    /// password. The audit event and `explain` still say
+    /// `second-factor-required`.
+    Conceal,
+}
+
 /// What a presented code turned out to be.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum CodeMatch {

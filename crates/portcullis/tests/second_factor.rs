@@ -152,3 +152,68 @@ async fn password_with_code_on_imap_when_the_policy_allows_it() {
         .await;
     assert_eq!(kind(&wrong), "wrong-secret");
 }
+
+fn dave_with(policy: portcullis_permissions::AccountPolicy) -> MemoryDirectory {
+    let mut dave = Account::new("dave@example.org")
+        .with_password(hash("dave-password"))
+        .with_roles(["user"])
+        .with_totp(TotpSettings::new(SECRET));
+    dave.policy = policy;
+    MemoryDirectory::builder().account(dave).build()
+}
+
+fn imap_password_alone() -> portcullis::AuthRequest {
+    plain(Surface::Imap, "", "dave@example.org", "dave-password")
+}
+
+#[tokio::test]
+async fn an_app_password_is_suggested_only_to_accounts_that_may_create_one() {
+    use portcullis::{Permission, PermissionSet};
+    use portcullis_permissions::AccountPolicy;
+
+    let no_app_passwords = AccountPolicy::Merge {
+        enabled: PermissionSet::empty(),
+        disabled: PermissionSet::from_slice(&[Permission::SysAppPasswordCreate]),
+    };
+    let auth = authenticator(dave_with(no_app_passwords));
+    let decision = auth.verify(&imap_password_alone()).await;
+    assert_eq!(kind(&decision), "second-factor-required");
+    assert_eq!(
+        decision.denial().unwrap().public.imap(),
+        "NO [AUTHENTICATIONFAILED] Second factor required"
+    );
+    // With the code accepted after the password, that is what is said.
+    let auth = builder(dave_with(AccountPolicy::Inherit))
+        .password_with_code(portcullis_credentials::PasswordWithCode::new(":"))
+        .build()
+        .unwrap();
+    let decision = auth.verify(&imap_password_alone()).await;
+    assert_eq!(
+        decision.denial().unwrap().public.smtp(),
+        "535 5.7.8 Second factor required - append your one-time code to the password"
+    );
+}
+
+#[tokio::test]
+async fn a_concealed_second_factor_looks_like_a_wrong_password() {
+    use portcullis::SecondFactorHint;
+
+    let auth = builder(dave_with(portcullis_permissions::AccountPolicy::Inherit))
+        .second_factor_hint(SecondFactorHint::Conceal)
+        .build()
+        .unwrap();
+    let right = auth.verify(&imap_password_alone()).await;
+    let wrong = auth
+        .verify(&plain(Surface::Imap, "", "dave@example.org", "not-it"))
+        .await;
+    assert_eq!(kind(&right), "second-factor-required");
+    assert_eq!(kind(&wrong), "wrong-secret");
+    assert_eq!(
+        right.denial().unwrap().public,
+        wrong.denial().unwrap().public
+    );
+    assert_eq!(
+        right.denial().unwrap().public.imap(),
+        "NO [AUTHENTICATIONFAILED] Authentication failed"
+    );
+}
