@@ -11,15 +11,24 @@
 //! it only listens on loopback). Point a server's OIDC provider at its
 //! issuer, `http://127.0.0.1:<port>`.
 //!
+//! The key's `kid` is its RFC 7638 JWK thumbprint, so every start (a new
+//! key) publishes a new `kid`, and a server still holding the previous key
+//! set fetches the new one at the first token instead of refusing tokens
+//! until its periodic refresh. `--kid` pins a `kid` instead (to try a
+//! rotation under the same `kid`).
+//!
 //! `/token` parameters: `sub` (required), `aud` (default
 //! `portcullis-mail`), `username` (the `preferred_username` claim, default
 //! `sub`), `ttl` (seconds, default 300; negative for an expired token),
-//! `scope`, `iss` (to mint a token from a wrong issuer).
+//! `scope`, `iss` (to mint a token from a wrong issuer), `email_verified`
+//! (default `true`; `false` for a token whose `email`, which is `sub`, the
+//! IdP has not verified).
 
 use std::collections::HashMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
+use aws_lc_rs::digest::{SHA256, digest};
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, KeyPair as _};
 use axum::extract::{Query, State};
@@ -39,9 +48,10 @@ struct Args {
     /// Port on 127.0.0.1.
     #[arg(long, default_value_t = 8900)]
     port: u16,
-    /// Key id published in the JWKS and put in token headers.
-    #[arg(long, default_value = "dev-1")]
-    kid: String,
+    /// Key id published in the JWKS and put in token headers (default: the
+    /// key's RFC 7638 thumbprint, new with every start).
+    #[arg(long)]
+    kid: Option<String>,
 }
 
 struct Idp {
@@ -64,14 +74,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_err(|_| "key parsing failed")?;
     // Uncompressed SEC1 point: 0x04 || x (32 bytes) || y (32 bytes).
     let point = pair.public_key().as_ref();
-    let (x, y) = (&point[1..33], &point[33..65]);
+    let (x, y) = (
+        URL_SAFE_NO_PAD.encode(&point[1..33]),
+        URL_SAFE_NO_PAD.encode(&point[33..65]),
+    );
+    // A key made at start must not reuse an earlier key's kid: a server
+    // that cached the old key under that kid would refuse the new tokens.
+    let kid = args.kid.unwrap_or_else(|| ec_thumbprint(&x, &y));
     let jwks = json!({"keys": [{
-        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": args.kid,
-        "x": URL_SAFE_NO_PAD.encode(x), "y": URL_SAFE_NO_PAD.encode(y),
+        "kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": kid,
+        "x": x, "y": y,
     }]});
     let idp = Arc::new(Idp {
         issuer: issuer.clone(),
-        kid: args.kid,
+        kid: kid.clone(),
         key: EncodingKey::from_ec_der(pkcs8.as_ref()),
         jwks,
     });
@@ -83,9 +99,21 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_state(idp);
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    println!("dev_idp: issuer {issuer} (ES256, fresh key), mint with {issuer}/token?sub=USER");
+    println!(
+        "dev_idp: issuer {issuer} (ES256, fresh key, kid {kid}), mint with {issuer}/token?sub=USER"
+    );
     axum::serve(listener, app).await?;
     Ok(())
+}
+
+/// The RFC 7638 §3 thumbprint of a P-256 public key: SHA-256 over the
+/// required members (§3.2) in lexicographic order without whitespace
+/// (§3.3), base64url without padding. RFC 7638 §1 names `kid` values as a
+/// use of thumbprints: the same key always gets the same `kid`, another
+/// key another one.
+fn ec_thumbprint(x: &str, y: &str) -> String {
+    let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
+    URL_SAFE_NO_PAD.encode(digest(&SHA256, canonical.as_bytes()))
 }
 
 async fn discovery(State(idp): State<Arc<Idp>>) -> Json<Value> {
@@ -113,6 +141,8 @@ async fn token(State(idp): State<Arc<Idp>>, Query(q): Query<HashMap<String, Stri
         "aud": q.get("aud").map_or("portcullis-mail", String::as_str),
         "preferred_username": q.get("username").unwrap_or(sub),
         "email": sub,
+        // A username may only come from an `email` the IdP vouches for.
+        "email_verified": q.get("email_verified").is_none_or(|v| v != "false"),
         "iat": now,
         "nbf": now - 5,
         "exp": now + ttl,

@@ -17,6 +17,14 @@ pub const DEFAULT_CACHE_BYTES: usize = 16 * 1024 * 1024;
 /// How many trailing bytes of a token the cache's bucket hash reads.
 const KEY_SUFFIX_BYTES: usize = 64;
 
+/// The instants (unix seconds, inclusive) between which a validation
+/// result holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Validity {
+    pub(crate) not_before: i64,
+    pub(crate) valid_until: i64,
+}
+
 struct Entry {
     /// The whole token, compared exactly on a hit (zeroized when evicted:
     /// it is a bearer secret).
@@ -34,12 +42,18 @@ struct Entry {
 /// another user's principal. Only
 /// tokens that passed full validation are inserted, so an attacker cannot
 /// fill the cache with forged tokens.
+///
+/// A result is cached until the token's `exp` (plus leeway), capped at the
+/// end of its key's grace when a retired key verified it; a key set change
+/// clears the cache and bumps the epoch, so a validation that began before
+/// the change cannot insert what the old keys said.
 pub(crate) struct TokenCache {
     map: HashMap<u64, Entry>,
     hasher: RandomState,
     max_entries: usize,
     max_bytes: usize,
     bytes: usize,
+    epoch: u64,
 }
 
 impl std::fmt::Debug for TokenCache {
@@ -60,7 +74,14 @@ impl TokenCache {
             max_entries,
             max_bytes,
             bytes: 0,
+            epoch: 0,
         }
+    }
+
+    /// Bumped by every [`clear`](Self::clear); read before a validation and
+    /// handed back to [`insert`](Self::insert).
+    pub(crate) const fn epoch(&self) -> u64 {
+        self.epoch
     }
 
     /// The bucket key: a keyed hash of the token's last
@@ -91,11 +112,11 @@ impl TokenCache {
         key: u64,
         token: &str,
         value: Arc<Principal>,
-        not_before: i64,
-        valid_until: i64,
+        validity: Validity,
         now: i64,
+        epoch: u64,
     ) {
-        if self.max_entries == 0 || token.len() > self.max_bytes {
+        if self.max_entries == 0 || token.len() > self.max_bytes || epoch != self.epoch {
             return;
         }
         if let Some(old) = self.map.remove(&key) {
@@ -120,8 +141,8 @@ impl TokenCache {
             Entry {
                 token: Zeroizing::new(Box::from(token)),
                 value,
-                not_before,
-                valid_until,
+                not_before: validity.not_before,
+                valid_until: validity.valid_until,
             },
         );
     }
@@ -141,9 +162,45 @@ impl TokenCache {
     pub(crate) fn clear(&mut self) {
         self.map.clear();
         self.bytes = 0;
+        self.epoch = self.epoch.wrapping_add(1);
     }
 
     pub(crate) fn len(&self) -> usize {
         self.map.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal() -> Arc<Principal> {
+        Arc::new(Principal::new(
+            "alice@example.org",
+            "https://idp",
+            "s",
+            time::OffsetDateTime::UNIX_EPOCH,
+        ))
+    }
+
+    const WINDOW: Validity = Validity {
+        not_before: 0,
+        valid_until: 100,
+    };
+
+    #[test]
+    fn insert_after_a_clear_it_did_not_see_is_dropped() {
+        let mut cache = TokenCache::new(10, 1024);
+        let key = cache.key("token");
+        // A validation starts, then a key rotation clears the cache.
+        let epoch = cache.epoch();
+        cache.clear();
+        cache.insert(key, "token", principal(), WINDOW, 0, epoch);
+        assert_eq!(cache.len(), 0);
+        assert!(cache.get(key, "token", 1).is_none());
+        // A validation that began after the clear fills the cache.
+        let epoch = cache.epoch();
+        cache.insert(key, "token", principal(), WINDOW, 0, epoch);
+        assert!(cache.get(key, "token", 1).is_some());
     }
 }

@@ -55,7 +55,9 @@ pub struct ProviderConfig {
     #[serde(default)]
     pub require_scopes: Vec<String>,
     /// Claim holding the username (default `preferred_username`); `email` is
-    /// the fallback.
+    /// the fallback. A username taken from `email` (as this claim or as the
+    /// fallback) needs `email_verified: true` unless
+    /// [`danger_allow_unverified_email`](Self::danger_allow_unverified_email).
     #[serde(default = "default_claim_username")]
     pub claim_username: String,
     /// Domain appended as `@domain` to a username without `@`.
@@ -95,6 +97,13 @@ pub struct ProviderConfig {
     /// for this server alone; off by default.
     #[serde(default)]
     pub danger_accept_any_audience: bool,
+    /// DANGER: take a username from `email` even when the token does not
+    /// say `email_verified: true` (absent counts as unverified). Off by
+    /// default: on an IdP where users edit their own profile, an unverified
+    /// address is whatever the user typed, e.g. an administrator's. Only for
+    /// a provider that never lets an address in unverified.
+    #[serde(default)]
+    pub danger_allow_unverified_email: bool,
 }
 
 /// Key store timing, in seconds.
@@ -105,7 +114,10 @@ pub struct KeyStoreConfig {
     /// Periodic refresh interval (default 3600).
     pub refresh_seconds: u64,
     /// At most one refresh per this interval is triggered by unknown `kid`s
-    /// (default 60): a flood of forged `kid`s cannot storm the IdP.
+    /// and by signatures that fail with stale keys (default 60): a flood of
+    /// forged `kid`s or signatures cannot storm the IdP. Keys whose fetch
+    /// began less than this long ago count as fresh: a signature they
+    /// refuse is a bad signature, not a reason to refetch.
     pub unknown_kid_refresh_seconds: u64,
     /// First retry delay after a failed fetch (default 2); doubles per
     /// consecutive failure.
@@ -188,6 +200,7 @@ impl ProviderConfig {
             jwks_uri: None,
             key_store: KeyStoreConfig::default(),
             danger_accept_any_audience: false,
+            danger_allow_unverified_email: false,
         }
     }
 
@@ -251,6 +264,14 @@ impl ProviderConfig {
     {
         self.group_roles
             .insert(group.into(), roles.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// DANGER: takes a username from an unverified `email` (see
+    /// [`danger_allow_unverified_email`](Self::danger_allow_unverified_email)).
+    #[must_use]
+    pub const fn with_danger_allow_unverified_email(mut self, allow: bool) -> Self {
+        self.danger_allow_unverified_email = allow;
         self
     }
 

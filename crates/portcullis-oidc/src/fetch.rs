@@ -2,8 +2,9 @@
 //!
 //! A [`Fetcher`] drives the sans-I/O key stores of an
 //! [`OidcValidator`]: it fetches each provider's JWKS when its store is due
-//! (at start, periodically, after backoff, or early when an unknown `kid`
-//! or [`OidcValidator::force_refresh`] asks), with connect and request
+//! (at start, periodically, after backoff, or early when an unknown `kid`,
+//! a signature failing with stale keys or [`OidcValidator::force_refresh`]
+//! asks), with connect and request
 //! timeouts and a body size limit. Discovery runs first unless the provider
 //! configures `jwks_uri`; the discovery `issuer` must equal the configured
 //! one.

@@ -130,10 +130,13 @@ impl OpaqueTokenValidator {
     /// Judges an RFC 7662 introspection response for `token`: `active` must
     /// be true; `iss`, if present, must be the provider's; `aud` or
     /// `client_id` must name a configured client; `exp`/`nbf` are checked
-    /// with leeway; then the claims are mapped as for JWTs. Caches success.
+    /// with leeway; then the claims are mapped as for JWTs (a username from
+    /// `email` needs `email_verified: true`), with RFC 7662's `username` as
+    /// the last fallback. Caches success.
     ///
     /// # Errors
-    /// A [`Refusal`]; an inactive token is [`Refusal::Inactive`].
+    /// A [`Refusal`]; an inactive token is [`Refusal::Inactive`], an
+    /// unverified email as the only username [`Refusal::UnverifiedEmail`].
     pub fn accept_introspection(
         &self,
         token: &str,
@@ -160,7 +163,9 @@ impl OpaqueTokenValidator {
     /// Judges a userinfo response for `token`. Userinfo does not say which
     /// client the token was issued to, so a token meant for another client
     /// would pass: this is refused with `wrong-audience` unless the provider
-    /// sets `danger_accept_any_audience`. Cached for the TTL without `exp`.
+    /// sets `danger_accept_any_audience`. The claims are mapped as for JWTs
+    /// (a username from `email` needs `email_verified: true`). Cached for the
+    /// TTL without `exp`.
     ///
     /// # Errors
     /// A [`Refusal`].
@@ -270,7 +275,9 @@ impl OpaqueTokenValidator {
         }
         let username = match map_username(config, claims) {
             // RFC 7662 §2.2 names the human-readable identifier `username`.
-            Err(Refusal::NoUsername { .. }) if introspected => {
+            // An unverified `email` counts as no email: the fallback applies,
+            // and `map_username` holds it to the same `email_verified` rule.
+            Err(Refusal::NoUsername { .. } | Refusal::UnverifiedEmail) if introspected => {
                 let mut fallback = config.clone();
                 "username".clone_into(&mut fallback.claim_username);
                 map_username(&fallback, claims)?
@@ -385,7 +392,11 @@ mod tests {
         p.danger_accept_any_audience = true;
         let v = OpaqueTokenValidator::new(p).unwrap().with_cache(10, 60);
         let principal = v
-            .accept_userinfo("t", br#"{"sub":"1","email":"A@B"}"#, now())
+            .accept_userinfo(
+                "t",
+                br#"{"sub":"1","email":"A@B","email_verified":true}"#,
+                now(),
+            )
             .unwrap();
         assert_eq!(principal.username, "a@b");
         assert!(v.cached("t", now() + time::Duration::seconds(60)).is_some());

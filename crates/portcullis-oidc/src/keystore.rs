@@ -87,6 +87,26 @@ pub enum KeyLookup {
     Unavailable,
 }
 
+/// What a signature that failed with every key [`KeyStore::lookup`] found
+/// means, as judged by [`KeyStore::on_bad_signature`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SignatureFailure {
+    /// The keys are fresh (their fetch began within the refetch window), or
+    /// no fetch driver serves this store: fetching again cannot help, the
+    /// signature is bad.
+    Final,
+    /// The keys are older than the refetch window: the provider may have
+    /// rotated its key under the same `kid`, so the failure is no proof of a
+    /// bad token yet.
+    KeysMayBeStale {
+        /// True when this call made a fetch due now (the caller should wake
+        /// its fetch driver); false while an earlier request is pending or
+        /// the store backs off.
+        refetch_requested: bool,
+    },
+}
+
 /// A sans-I/O JWKS state machine for one provider.
 ///
 /// The caller (the `fetch` feature's driver, or the host's own HTTP client)
@@ -95,6 +115,13 @@ pub enum KeyLookup {
 /// with [`on_fetch_success`](Self::on_fetch_success) or
 /// [`on_fetch_failure`](Self::on_fetch_failure). Every state change is
 /// logged with `tracing` (target `portcullis::oidc`).
+///
+/// Fetches happen periodically (`refresh_seconds`) and early, at most once
+/// per `unknown_kid_refresh_seconds`, when a token names an unknown `kid`
+/// ([`needs_fetch_for_unknown_kid`](Self::needs_fetch_for_unknown_kid)) or
+/// fails its signature with keys older than that window
+/// ([`on_bad_signature`](Self::on_bad_signature): a key rotated under the
+/// same `kid`).
 ///
 /// ```
 /// use portcullis_oidc::{KeyStore, KeyStoreConfig};
@@ -117,8 +144,19 @@ pub struct KeyStore {
     generation: u64,
     failures: u32,
     next_fetch_at: OffsetDateTime,
+    /// The last early refresh asked for (unknown `kid` or stale keys): the
+    /// one rate limiter of both.
     last_kid_refresh: Option<OffsetDateTime>,
     in_flight: bool,
+    /// When the fetch in flight began (set by `begin_fetch`).
+    fetch_started: Option<OffsetDateTime>,
+    /// When the fetch that produced the current keys began: the keys are
+    /// the provider's as of then.
+    keys_as_of: Option<OffsetDateTime>,
+    /// True once a driver has begun a fetch: keys that are only ever
+    /// installed directly (a file, the CLI) will never be refetched, so
+    /// waiting for a refetch would never end.
+    driven: bool,
 }
 
 impl fmt::Debug for KeyStore {
@@ -153,6 +191,9 @@ impl KeyStore {
             next_fetch_at: OffsetDateTime::UNIX_EPOCH,
             last_kid_refresh: None,
             in_flight: false,
+            fetch_started: None,
+            keys_as_of: None,
+            driven: false,
         }
     }
 
@@ -208,6 +249,8 @@ impl KeyStore {
     pub fn begin_fetch(&mut self, now: OffsetDateTime) -> bool {
         if self.due(now) {
             self.in_flight = true;
+            self.fetch_started = Some(now);
+            self.driven = true;
             true
         } else {
             false
@@ -225,6 +268,47 @@ impl KeyStore {
     /// `unknown_kid_refresh_seconds`, and never while a failed fetch is
     /// backing off (negative cache), so forged `kid`s cannot storm the IdP.
     pub fn needs_fetch_for_unknown_kid(&mut self, kid: Option<&str>, now: OffsetDateTime) -> bool {
+        self.request_refresh("unknown kid", kid, now)
+    }
+
+    /// True when a signature failure with these keys may be the keys' fault:
+    /// a driver fetches for this store and the keys are older than the
+    /// refetch window (`unknown_kid_refresh_seconds`). Read-only, so the
+    /// validator can settle the common case under a read lock.
+    #[must_use]
+    pub fn refetch_could_help(&self, now: OffsetDateTime) -> bool {
+        self.driven
+            && self
+                .keys_as_of
+                .is_none_or(|as_of| now >= as_of + seconds(self.config.unknown_kid_refresh_seconds))
+    }
+
+    /// Called when a token's signature fails with every key
+    /// [`lookup`](Self::lookup) found for its `kid`. Providers may rotate a
+    /// key and keep its `kid` (RFC 7517 §4.5 only asks `kid`s to be distinct
+    /// within one set), and the periodic refresh may be an hour away: when
+    /// [`refetch_could_help`](Self::refetch_could_help), a fetch is made due
+    /// now under the same rate limit (and negative cache) as
+    /// [`needs_fetch_for_unknown_kid`](Self::needs_fetch_for_unknown_kid),
+    /// so a flood of forged signatures costs the IdP at most one fetch per
+    /// window.
+    pub fn on_bad_signature(&mut self, kid: Option<&str>, now: OffsetDateTime) -> SignatureFailure {
+        if !self.refetch_could_help(now) {
+            return SignatureFailure::Final;
+        }
+        SignatureFailure::KeysMayBeStale {
+            refetch_requested: self.request_refresh("signature failed with stale keys", kid, now),
+        }
+    }
+
+    /// The one limiter of early refreshes: at most one per
+    /// `unknown_kid_refresh_seconds`, never while a failed fetch backs off.
+    fn request_refresh(
+        &mut self,
+        cause: &'static str,
+        kid: Option<&str>,
+        now: OffsetDateTime,
+    ) -> bool {
         if let KeyStoreState::Degraded { retry_at, .. } = &self.state
             && now < *retry_at
         {
@@ -239,7 +323,7 @@ impl KeyStore {
         if self.next_fetch_at > now {
             self.next_fetch_at = now;
         }
-        tracing::debug!(target: "portcullis::oidc", issuer = %self.issuer, kid = ?kid, "unknown kid: refresh requested");
+        tracing::debug!(target: "portcullis::oidc", issuer = %self.issuer, kid = ?kid, cause, "refresh requested");
         true
     }
 
@@ -266,6 +350,10 @@ impl KeyStore {
     /// Installs an already parsed key set as a successful fetch.
     pub fn install(&mut self, set: JwkSet, now: OffsetDateTime) -> KeyUpdate {
         self.in_flight = false;
+        let as_of = self
+            .fetch_started
+            .take()
+            .map_or(now, |started| started.min(now));
         let grace_until = now + seconds(self.config.rotation_grace_seconds);
         let new_keys = set.keys;
         let old_keys = std::mem::take(&mut self.current);
@@ -285,7 +373,13 @@ impl KeyStore {
         self.retired.retain(|(_, until)| *until > now);
         self.current = new_keys;
         self.failures = 0;
+        self.keys_as_of = Some(as_of);
         self.next_fetch_at = now + seconds(self.config.refresh_seconds);
+        // An early refresh asked for while this fetch was already in flight
+        // wants keys newer than these: it stays due.
+        if self.last_kid_refresh.is_some_and(|asked| asked > as_of) {
+            self.next_fetch_at = now;
+        }
         let was = self.state.name();
         self.state = KeyStoreState::Ready { fetched_at: now };
         if changed {
@@ -310,6 +404,7 @@ impl KeyStore {
     /// earlier success stay in use.
     pub fn on_fetch_failure(&mut self, error: impl fmt::Display, now: OffsetDateTime) {
         self.in_flight = false;
+        self.fetch_started = None;
         self.failures = self.failures.saturating_add(1);
         let exponent = self.failures.saturating_sub(1).min(32);
         let delay = self
@@ -332,25 +427,67 @@ impl KeyStore {
     /// The keys that may verify a token with this `kid` and `alg` at `now`.
     #[must_use]
     pub fn lookup(&self, kid: Option<&str>, alg: Algorithm, now: OffsetDateTime) -> KeyLookup {
+        match self.candidates(kid, alg, now) {
+            Candidates::Found(found) => {
+                KeyLookup::Found(found.into_iter().map(|c| c.key).collect())
+            }
+            Candidates::UnknownKid => KeyLookup::UnknownKid,
+            Candidates::Unavailable => KeyLookup::Unavailable,
+        }
+    }
+
+    /// As [`lookup`](Self::lookup), with each key's end of grace (for keys
+    /// that left the set), so that a result derived from a retired key is
+    /// never cached beyond the moment that key stops verifying.
+    pub(crate) fn candidates(
+        &self,
+        kid: Option<&str>,
+        alg: Algorithm,
+        now: OffsetDateTime,
+    ) -> Candidates {
+        let current = self.current.iter().map(|k| (k, None));
         let in_grace = self
             .retired
             .iter()
             .filter(|(_, until)| *until > now)
-            .map(|(k, _)| k);
+            .map(|(k, until)| (k, Some(*until)));
         if self.current.is_empty() && in_grace.clone().next().is_none() {
-            return KeyLookup::Unavailable;
+            return Candidates::Unavailable;
         }
-        let all = self.current.iter().chain(in_grace);
-        let found: Vec<Arc<VerifyingKey>> = match kid {
-            Some(kid) => all.filter(|k| k.kid() == Some(kid)).cloned().collect(),
-            None => all.filter(|k| k.accepts(alg)).cloned().collect(),
+        let fits = |key: &VerifyingKey| match kid {
+            Some(kid) => key.kid() == Some(kid),
+            None => key.accepts(alg),
         };
+        let found: Vec<Candidate> = current
+            .chain(in_grace)
+            .filter(|(k, _)| fits(k))
+            .map(|(key, usable_until)| Candidate {
+                key: Arc::clone(key),
+                usable_until,
+            })
+            .collect();
         if found.is_empty() {
-            KeyLookup::UnknownKid
+            Candidates::UnknownKid
         } else {
-            KeyLookup::Found(found)
+            Candidates::Found(found)
         }
     }
+}
+
+/// A key that may verify a token, and until when (`None`: it is in the
+/// current set).
+#[derive(Debug, Clone)]
+pub(crate) struct Candidate {
+    pub(crate) key: Arc<VerifyingKey>,
+    pub(crate) usable_until: Option<OffsetDateTime>,
+}
+
+/// [`KeyLookup`] with each key's end of grace.
+#[derive(Debug, Clone)]
+pub(crate) enum Candidates {
+    Found(Vec<Candidate>),
+    UnknownKid,
+    Unavailable,
 }
 
 #[cfg(test)]
@@ -412,6 +549,58 @@ mod tests {
             store.lookup(Some("b"), Algorithm::EdDSA, at(700)),
             KeyLookup::Found(_)
         ));
+    }
+
+    #[test]
+    fn bad_signature_refetches_only_stale_driven_keys() {
+        let mut store = KeyStore::new("i", KeyStoreConfig::default());
+        // Installed directly (no driver): never worth waiting for.
+        store.on_fetch_success(ED_A.as_bytes(), at(0)).unwrap();
+        assert!(!store.refetch_could_help(at(3600)));
+        assert_eq!(
+            store.on_bad_signature(Some("a"), at(3600)),
+            SignatureFailure::Final
+        );
+        // Fetched by a driver: fresh for one window after the fetch began.
+        store.force_refresh(at(10));
+        assert!(store.begin_fetch(at(10)));
+        store.on_fetch_success(ED_A.as_bytes(), at(12)).unwrap();
+        assert_eq!(
+            store.on_bad_signature(Some("a"), at(69)),
+            SignatureFailure::Final
+        );
+        assert_eq!(
+            store.on_bad_signature(Some("a"), at(70)),
+            SignatureFailure::KeysMayBeStale {
+                refetch_requested: true
+            }
+        );
+        assert!(store.due(at(70)));
+        // One limiter with unknown kids.
+        assert!(!store.needs_fetch_for_unknown_kid(Some("x"), at(71)));
+        assert_eq!(
+            store.on_bad_signature(Some("a"), at(72)),
+            SignatureFailure::KeysMayBeStale {
+                refetch_requested: false
+            }
+        );
+    }
+
+    #[test]
+    fn refresh_asked_during_a_fetch_stays_due_after_it() {
+        let mut store = KeyStore::new("i", KeyStoreConfig::default());
+        assert!(store.begin_fetch(at(0)));
+        store.on_fetch_success(ED_A.as_bytes(), at(0)).unwrap();
+        store.force_refresh(at(100));
+        assert!(store.begin_fetch(at(100)));
+        // A token asks for fresh keys while that fetch is in flight: its
+        // answer may predate what the token needs.
+        assert!(store.needs_fetch_for_unknown_kid(Some("b"), at(101)));
+        store.on_fetch_success(ED_A.as_bytes(), at(102)).unwrap();
+        assert!(store.due(at(102)));
+        assert!(store.begin_fetch(at(102)));
+        store.on_fetch_success(ED_B.as_bytes(), at(103)).unwrap();
+        assert!(!store.due(at(103)));
     }
 
     #[test]

@@ -14,8 +14,12 @@
 //! - While a provider has no keys (IdP down at boot), its tokens are refused
 //!   with the temporary `provider-unavailable`: fail closed, never fall back.
 //! - [`KeyStore`] tells the caller when to fetch and consumes what was
-//!   fetched (periodic refresh, rate-limited refresh on unknown `kid`,
-//!   exponential backoff, grace period for rotated keys, readiness).
+//!   fetched (periodic refresh, rate-limited refresh on an unknown `kid` or
+//!   on a signature that fails with keys older than that rate limit's
+//!   window, since providers may rotate a key under the same `kid`;
+//!   exponential backoff, grace period for rotated keys, readiness). While
+//!   such a refresh may still change the verdict, the refusal is the
+//!   temporary `key-set-refreshing`.
 //! - The `fetch` feature adds an async HTTP driver (`fetch::Fetcher`).
 //! - [`signin`] builds authorization-code + PKCE requests and checks the
 //!   callback; [`introspection`] handles opaque tokens (RFC 7662, userinfo).
@@ -53,7 +57,10 @@
 //! act as an HMAC secret); keys come only from the provider's JWKS, never
 //! from `jwk`/`jku`/`x5u`/`x5c` headers; `iss` selects the provider exactly;
 //! `exp` required; `nbf` and `iat` checked with leeway; `aud` (string or
-//! array) or an accepted `azp`; required scopes from `scope` or `scp`.
+//! array) or an accepted `azp`; required scopes from `scope` or `scp`; a
+//! username taken from `email` (as the username claim or its fallback) only
+//! with `email_verified: true` (OpenID Connect Core §5.1), unless the
+//! provider sets `danger_allow_unverified_email`.
 //!
 //! # Crypto backend
 //!
@@ -146,7 +153,7 @@ pub use jwks::{
     JwkSet, KeyType, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_RSA_BITS, SkippedKey, VerifyingKey,
 };
 pub use jws::MAX_HEADER_BYTES;
-pub use keystore::{KeyLookup, KeyStore, KeyStoreState, KeyUpdate, Readiness};
+pub use keystore::{KeyLookup, KeyStore, KeyStoreState, KeyUpdate, Readiness, SignatureFailure};
 pub use principal::Principal;
 pub use refusal::{BearerErrorCode, Refusal, SaslErrorChallenge};
 pub use validator::{OidcValidator, ProviderId, RefreshWaker};

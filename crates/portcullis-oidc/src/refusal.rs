@@ -82,6 +82,13 @@ pub enum Refusal {
         /// The configured username claim.
         claim: String,
     },
+    /// Peer (or configuration): the username would come from `email` (as the
+    /// configured username claim or as its fallback), but the token does not
+    /// say `email_verified: true` (OpenID Connect Core §5.1). An address the
+    /// IdP has not verified is whatever its user typed, so it names no
+    /// account; `danger_allow_unverified_email` lifts the rule.
+    #[error("username would come from email, which is not verified (email_verified is not true)")]
+    UnverifiedEmail,
     /// Peer: a claim is missing or has the wrong type (e.g. no `exp`, no
     /// `sub`, a numeric `aud`, a nonce mismatch on an ID token).
     #[error("bad claims: {detail}")]
@@ -114,6 +121,22 @@ pub enum Refusal {
         issuer: String,
         /// The key store's last error or state.
         detail: String,
+    },
+    /// Environment (temporary): the signature does not verify with the keys
+    /// held for this `kid`, and those keys are older than the refetch window
+    /// (`unknown_kid_refresh_seconds`): the provider may have rotated its key
+    /// under the same `kid` (RFC 7517 §4.5 only asks `kid`s to be distinct
+    /// within one key set, not over time), so a refetch of the key set was
+    /// requested (rate-limited together with unknown `kid`s). Once fresh keys still refuse the signature, the answer is
+    /// [`BadSignature`](Self::BadSignature).
+    #[error(
+        "signature does not verify with the keys held for kid {kid:?} of {issuer}; refetching the key set"
+    )]
+    KeySetRefreshing {
+        /// The token's `kid` header, if any.
+        kid: Option<String>,
+        /// The provider's issuer.
+        issuer: String,
     },
     /// Peer: an opaque token that the introspection endpoint reports as not
     /// active (expired, revoked or unknown). Only opaque-token validation
@@ -192,19 +215,26 @@ impl Refusal {
             Self::WrongAudience { .. } => "wrong-audience",
             Self::MissingScope { .. } => "missing-scope",
             Self::NoUsername { .. } => "no-username",
+            Self::UnverifiedEmail => "unverified-email",
             Self::BadClaims { .. } => "bad-claims",
             Self::Malformed { .. } => "malformed",
             Self::Oversize { .. } => "oversize",
             Self::ProviderUnavailable { .. } => "provider-unavailable",
+            Self::KeySetRefreshing { .. } => "key-set-refreshing",
             Self::Inactive => "inactive",
         }
     }
 
     /// True when the refusal is a temporary failure of the server side (the
-    /// client should retry later, the facade answers `UNAVAILABLE`/`454`/503).
+    /// client should retry later, the facade answers `UNAVAILABLE`/`454`/503
+    /// and does not count it as a failed guess): `provider-unavailable` and
+    /// `key-set-refreshing`.
     #[must_use]
     pub const fn is_temporary(&self) -> bool {
-        matches!(self, Self::ProviderUnavailable { .. })
+        matches!(
+            self,
+            Self::ProviderUnavailable { .. } | Self::KeySetRefreshing { .. }
+        )
     }
 
     /// The RFC 6750 error code for this refusal.
@@ -212,13 +242,16 @@ impl Refusal {
     pub const fn error_code(&self) -> BearerErrorCode {
         match self {
             Self::MissingScope { .. } => BearerErrorCode::InsufficientScope,
-            Self::ProviderUnavailable { .. } => BearerErrorCode::TemporarilyUnavailable,
+            Self::ProviderUnavailable { .. } | Self::KeySetRefreshing { .. } => {
+                BearerErrorCode::TemporarilyUnavailable
+            }
             _ => BearerErrorCode::InvalidToken,
         }
     }
 
     /// The HTTP status (RFC 6750 §3.1): 401 for invalid tokens, 403 for
-    /// insufficient scope, 503 when the provider is unavailable.
+    /// insufficient scope, 503 when the provider is unavailable or its keys
+    /// are being refetched.
     #[must_use]
     pub const fn http_status(&self) -> u16 {
         match self.error_code() {

@@ -8,12 +8,14 @@ use subtle::ConstantTimeEq;
 use time::OffsetDateTime;
 
 use crate::backend;
-use crate::cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, TokenCache};
+use crate::cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, TokenCache, Validity};
 use crate::claims::ClaimSet;
 use crate::config::{OidcConfig, ProviderConfig, parse_algorithm};
 use crate::error::Error;
 use crate::jws::{CompactJws, b64_decode, decode_header};
-use crate::keystore::{KeyLookup, KeyStore, KeyStoreState, KeyUpdate, Readiness};
+use crate::keystore::{
+    Candidates, KeyStore, KeyStoreState, KeyUpdate, Readiness, SignatureFailure,
+};
 use crate::principal::Principal;
 use crate::refusal::Refusal;
 
@@ -22,7 +24,8 @@ use crate::refusal::Refusal;
 pub struct ProviderId(pub usize);
 
 /// A callback the validator invokes when a key store wants a fetch sooner
-/// than scheduled (an unknown `kid`, or [`OidcValidator::force_refresh`]).
+/// than scheduled (an unknown `kid`, a signature that fails with stale
+/// keys, or [`OidcValidator::force_refresh`]).
 pub type RefreshWaker = Arc<dyn Fn() + Send + Sync>;
 
 struct Provider {
@@ -310,7 +313,9 @@ impl OidcValidator {
     /// Validates a bearer access token and maps its claims.
     ///
     /// A repeat of a token validated before (same bytes, key set unchanged)
-    /// is answered from the cache until its `exp` (plus leeway).
+    /// is answered from the cache until its `exp` (plus leeway), or until
+    /// its key's grace period ends if a key that already left the key set
+    /// verified it.
     ///
     /// # Errors
     /// A [`Refusal`]; [`Refusal::is_temporary`] tells the facade to answer
@@ -323,16 +328,18 @@ impl OidcValidator {
             });
         }
         let at = unix(now);
-        let key = {
+        let (key, epoch) = {
             let cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
             let key = cache.key(token);
             if let Some(hit) = cache.get(key, token, at) {
                 return Ok(hit);
             }
-            key
+            (key, cache.epoch())
         };
         let checked = self.check(token, now, None)?;
         let principal = Arc::new(checked.principal);
+        // `epoch` refuses the insert if a key rotation cleared the cache
+        // while this token was checked against the keys from before it.
         self.cache
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -340,9 +347,9 @@ impl OidcValidator {
                 key,
                 token,
                 Arc::clone(&principal),
-                checked.not_before,
-                checked.valid_until,
+                checked.validity,
                 at,
+                epoch,
             );
         Ok(principal)
     }
@@ -439,7 +446,8 @@ impl OidcValidator {
                 detail: format!("{:?} is not allowed for {}", header.alg, config.issuer),
             })?;
 
-        self.verify_signature(provider, &jws, header.kid.as_deref(), alg, now)?;
+        let key_usable_until =
+            self.verify_signature(provider, &jws, header.kid.as_deref(), alg, now)?;
 
         // From here on the claims are authentic.
         let at = unix(now);
@@ -509,14 +517,24 @@ impl OidcValidator {
                 authorized_party: azp.map(|a| a.into_owned()),
                 expires_at,
             },
-            not_before: nbf
-                .unwrap_or(i64::MIN)
-                .max(iat.unwrap_or(i64::MIN))
-                .saturating_sub(skew),
-            valid_until: exp.saturating_add(skew),
+            validity: Validity {
+                not_before: nbf
+                    .unwrap_or(i64::MIN)
+                    .max(iat.unwrap_or(i64::MIN))
+                    .saturating_sub(skew),
+                // A key that left the key set verifies only until its grace
+                // ends; the cached result must not outlive it (the store's
+                // `usable_until > now` becomes this inclusive bound).
+                valid_until: key_usable_until.map_or(exp.saturating_add(skew), |until| {
+                    exp.saturating_add(skew).min(unix(until).saturating_sub(1))
+                }),
+            },
         })
     }
 
+    /// Verifies the signature with the provider's keys. `Ok` carries the end
+    /// of the verifying key's grace when it is a retired key (`None` for a
+    /// key of the current set).
     fn verify_signature(
         &self,
         provider: &Provider,
@@ -524,9 +542,9 @@ impl OidcValidator {
         kid: Option<&str>,
         alg: Algorithm,
         now: OffsetDateTime,
-    ) -> Result<(), Refusal> {
+    ) -> Result<Option<OffsetDateTime>, Refusal> {
         let issuer = &provider.config.issuer;
-        let (lookup, degraded) = {
+        let (lookup, degraded, generation) = {
             let store = provider
                 .store
                 .read()
@@ -535,18 +553,22 @@ impl OidcValidator {
                 KeyStoreState::Degraded { last_error, .. } => Some(last_error.clone()),
                 _ => None,
             };
-            (store.lookup(kid, alg, now), degraded)
+            (
+                store.candidates(kid, alg, now),
+                degraded,
+                store.generation(),
+            )
         };
         let keys = match lookup {
-            KeyLookup::Found(keys) => keys,
-            KeyLookup::Unavailable => {
+            Candidates::Found(keys) => keys,
+            Candidates::Unavailable => {
                 let detail = degraded.unwrap_or_else(|| "keys not fetched yet".into());
                 return Err(Refusal::ProviderUnavailable {
                     issuer: issuer.clone(),
                     detail,
                 });
             }
-            KeyLookup::UnknownKid => {
+            Candidates::UnknownKid => {
                 let requested = provider
                     .store
                     .write()
@@ -572,7 +594,7 @@ impl OidcValidator {
         if jws.signature.is_empty() {
             return Err(Refusal::BadSignature);
         }
-        let mut fitting = keys.iter().filter(|k| k.accepts(alg)).peekable();
+        let mut fitting = keys.iter().filter(|c| c.key.accepts(alg)).peekable();
         if fitting.peek().is_none() {
             return Err(Refusal::AlgNotAllowed {
                 detail: format!("{alg:?} does not fit the key type or alg of kid {kid:?}"),
@@ -580,17 +602,85 @@ impl OidcValidator {
         }
         let signature = backend::decode_signature(jws.signature).ok_or(Refusal::BadSignature)?;
         let message = jws.signing_input.as_bytes();
-        if fitting.any(|key| backend::verify(&signature, message, key.decoding_key(), alg)) {
-            return Ok(());
+        if let Some(verified) =
+            fitting.find(|c| backend::verify(&signature, message, c.key.decoding_key(), alg))
+        {
+            return Ok(verified.usable_until);
         }
-        Err(Refusal::BadSignature)
+        Err(self.signature_failed(provider, kid, generation, now))
+    }
+
+    /// Judges a signature that no key verified. With fresh keys it is a bad
+    /// signature; with keys older than the refetch window the provider may
+    /// have rotated its key under the same `kid`, so the answer is "try
+    /// later" while a (rate-limited) refetch settles it.
+    fn signature_failed(
+        &self,
+        provider: &Provider,
+        kid: Option<&str>,
+        generation: u64,
+        now: OffsetDateTime,
+    ) -> Refusal {
+        let issuer = &provider.config.issuer;
+        let refreshing = || Refusal::KeySetRefreshing {
+            kid: kid.map(str::to_owned),
+            issuer: issuer.clone(),
+        };
+        // The common case (fresh keys, or keys nobody refetches) is settled
+        // under the read lock, so a flood of forgeries does not queue up
+        // writers in front of the validations of genuine tokens.
+        {
+            let store = provider
+                .store
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            if store.generation() != generation {
+                // New keys landed while this token was checked against the
+                // old ones: the client's retry meets the new keys.
+                return refreshing();
+            }
+            if !store.refetch_could_help(now) {
+                return Refusal::BadSignature;
+            }
+        }
+        let (failure, degraded) = {
+            let mut store = provider
+                .store
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            if store.generation() != generation {
+                return refreshing();
+            }
+            let failure = store.on_bad_signature(kid, now);
+            let degraded = match store.state() {
+                KeyStoreState::Degraded { last_error, .. } => Some(last_error.clone()),
+                _ => None,
+            };
+            (failure, degraded)
+        };
+        match failure {
+            SignatureFailure::KeysMayBeStale { refetch_requested } => {
+                if refetch_requested {
+                    self.wake();
+                }
+                // Stale keys and an unreachable IdP: as for an unknown kid,
+                // "try later", never a verdict on the token.
+                match degraded {
+                    Some(detail) => Refusal::ProviderUnavailable {
+                        issuer: issuer.clone(),
+                        detail,
+                    },
+                    None => refreshing(),
+                }
+            }
+            SignatureFailure::Final => Refusal::BadSignature,
+        }
     }
 }
 
 struct Checked {
     principal: Principal,
-    not_before: i64,
-    valid_until: i64,
+    validity: Validity,
 }
 
 pub(crate) fn audience_ok(
@@ -674,9 +764,16 @@ pub(crate) fn groups_and_roles(
     Ok((groups, roles))
 }
 
-/// The username rule: the configured claim, else `email` (unless
-/// `email_verified` is false), with `@domain` appended when there is no `@`,
-/// lower-cased.
+/// The claim whose value may only become a username when the IdP vouches
+/// for it with `email_verified`.
+const EMAIL_CLAIM: &str = "email";
+
+/// The username rule: the configured claim, else `email`, with `@domain`
+/// appended when there is no `@`, lower-cased. A value taken from `email`
+/// (either way) needs `email_verified: true` (OpenID Connect Core §5.1:
+/// the address may be one the user typed and the IdP never checked;
+/// absent or anything but true fails closed), unless the provider sets
+/// `danger_allow_unverified_email`.
 pub(crate) fn map_username(
     config: &ProviderConfig,
     claims: &ClaimSet<'_>,
@@ -684,23 +781,23 @@ pub(crate) fn map_username(
     let primary = claims
         .string(&config.claim_username)?
         .filter(|s| !s.is_empty());
-    let value = match primary {
-        Some(value) => value,
-        None => {
-            let verified = claims.boolean("email_verified") != Some(false);
-            match claims
-                .string("email")?
-                .filter(|s| !s.is_empty() && verified)
-            {
-                Some(email) => email,
-                None => {
-                    return Err(Refusal::NoUsername {
-                        claim: config.claim_username.clone(),
-                    });
-                }
+    let (value, from_email) = match primary {
+        Some(value) => (value, config.claim_username == EMAIL_CLAIM),
+        None => match claims.string(EMAIL_CLAIM)?.filter(|s| !s.is_empty()) {
+            Some(email) => (email, true),
+            None => {
+                return Err(Refusal::NoUsername {
+                    claim: config.claim_username.clone(),
+                });
             }
-        }
+        },
     };
+    if from_email
+        && !config.danger_allow_unverified_email
+        && claims.boolean("email_verified") != Some(true)
+    {
+        return Err(Refusal::UnverifiedEmail);
+    }
     if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(Refusal::BadClaims {
             detail: "username contains whitespace or control characters".into(),
@@ -734,9 +831,20 @@ mod tests {
             .with_username_domain("Example.org");
         let claims = ClaimSet::parse(br#"{"preferred_username":"Alice"}"#).unwrap();
         assert_eq!(map_username(&config, &claims).unwrap(), "alice@example.org");
-        let claims = ClaimSet::parse(br#"{"email":"Bob@Mail.Example"}"#).unwrap();
+        let claims =
+            ClaimSet::parse(br#"{"email":"Bob@Mail.Example","email_verified":true}"#).unwrap();
         assert_eq!(map_username(&config, &claims).unwrap(), "bob@mail.example");
         let claims = ClaimSet::parse(br#"{"email":"bob@x","email_verified":false}"#).unwrap();
+        assert_eq!(
+            map_username(&config, &claims),
+            Err(Refusal::UnverifiedEmail)
+        );
+        let claims = ClaimSet::parse(br#"{"email":"bob@x"}"#).unwrap();
+        assert_eq!(
+            map_username(&config, &claims),
+            Err(Refusal::UnverifiedEmail)
+        );
+        let claims = ClaimSet::parse(br#"{}"#).unwrap();
         assert!(matches!(
             map_username(&config, &claims),
             Err(Refusal::NoUsername { .. })

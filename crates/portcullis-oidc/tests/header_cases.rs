@@ -362,6 +362,12 @@ fn every_refusal_kind_has_its_faces() {
             "invalid_token",
         ),
         (
+            Refusal::UnverifiedEmail,
+            "unverified-email",
+            401,
+            "invalid_token",
+        ),
+        (
             Refusal::BadClaims { detail: "d".into() },
             "bad-claims",
             401,
@@ -388,12 +394,25 @@ fn every_refusal_kind_has_its_faces() {
             503,
             "temporarily_unavailable",
         ),
+        (
+            Refusal::KeySetRefreshing {
+                kid: Some("k".into()),
+                issuer: "i".into(),
+            },
+            "key-set-refreshing",
+            503,
+            "temporarily_unavailable",
+        ),
     ];
     for (refusal, kind, status, code) in cases {
         assert_eq!(refusal.kind(), kind);
         assert_eq!(refusal.http_status(), status, "{kind}");
         assert_eq!(refusal.error_code().as_str(), code, "{kind}");
-        assert_eq!(refusal.is_temporary(), kind == "provider-unavailable");
+        assert_eq!(
+            refusal.is_temporary(),
+            matches!(kind, "provider-unavailable" | "key-set-refreshing"),
+            "{kind}"
+        );
         assert_eq!(refusal.sasl_challenge(None).status, code);
     }
 }

@@ -18,3 +18,5 @@ mod opaque;
 mod properties;
 mod providers;
 mod signin;
+mod stale_keys;
+mod username_email;

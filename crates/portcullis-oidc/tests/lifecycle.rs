@@ -398,3 +398,130 @@ async fn discovery_issuer_mismatch_is_refused() {
         "provider-unavailable"
     );
 }
+
+/// `token`'s claims signed by `signer`'s key under the header `kid`.
+fn signed_as(kid: &str, signer: &str, addr: SocketAddr, jti: usize) -> String {
+    let mut claims = live_claims(addr);
+    claims["jti"] = json!(jti);
+    crate::support::mint_raw(
+        &json!({"alg": "RS256", "kid": kid, "typ": "JWT"}),
+        &claims,
+        Some(signer),
+        jsonwebtoken::Algorithm::RS256,
+    )
+}
+
+/// Key store timing whose refetch window (`unknown_kid_refresh_seconds`)
+/// is short enough for the keys to go stale within a test.
+fn short_window(seconds: u64) -> KeyStoreConfig {
+    let mut k = key_store();
+    k.unknown_kid_refresh_seconds = seconds;
+    k
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rotation_under_the_same_kid_is_temporary_until_refetched() {
+    let idp = Idp::start("jwks.json").await;
+    let h = start_validator(idp.addr, short_window(1), fast_fetch());
+    assert!(eventually(Duration::from_secs(5), || h.validator.is_ready()).await);
+    // Let the keys grow older than the refetch window.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    // The IdP replaces rsa-1's key but keeps the kid.
+    idp.set_jwks("jwks-rotated-same-kid.json");
+    let before = idp.jwks_hits();
+    let fresh = signed_as("rsa-1", "rsa-2", idp.addr, 1);
+    let refusal = validate(&h, &fresh).unwrap_err();
+    assert_eq!(refusal.kind(), "key-set-refreshing");
+    assert!(refusal.is_temporary(), "try later, not a failed guess");
+    assert_eq!(refusal.http_status(), 503);
+    // The failure asked for a refetch; once it lands the token verifies.
+    assert!(eventually(Duration::from_secs(5), || idp.jwks_hits() > before).await);
+    assert!(eventually(Duration::from_secs(5), || validate(&h, &fresh).is_ok()).await);
+    assert_eq!(validate(&h, &fresh), Ok("alice".to_owned()));
+    // Tokens signed just before the rotation keep verifying: the replaced
+    // key is retired under the same kid for the grace period.
+    assert_eq!(
+        validate(&h, &signed_as("rsa-1", "rsa-1", idp.addr, 2)),
+        Ok("alice".to_owned())
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_signature_after_a_recent_refresh_is_bad_signature() {
+    // Keys fetched at boot are fresh (within the 60 s window): no refetch
+    // can help, so a forgery on a known kid is refused for good at once.
+    let idp = Idp::start("jwks.json").await;
+    let h = start_validator(idp.addr, key_store(), fast_fetch());
+    assert!(eventually(Duration::from_secs(5), || h.validator.is_ready()).await);
+    let before = idp.jwks_hits();
+    let forged = signed_as("rsa-1", "rsa-attacker", idp.addr, 1);
+    assert_eq!(validate(&h, &forged), Err(Refusal::BadSignature));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(idp.jwks_hits(), before, "fresh keys are not refetched");
+
+    // With stale keys the first forgery is "try later" and refetches; after
+    // the refetch landed the same forgery is a bad signature.
+    let idp = Idp::start("jwks.json").await;
+    let h = start_validator(idp.addr, short_window(1), fast_fetch());
+    assert!(eventually(Duration::from_secs(5), || h.validator.is_ready()).await);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let before = idp.jwks_hits();
+    let forged = signed_as("rsa-1", "rsa-attacker", idp.addr, 2);
+    assert_eq!(
+        validate(&h, &forged).unwrap_err().kind(),
+        "key-set-refreshing"
+    );
+    assert!(eventually(Duration::from_secs(5), || idp.jwks_hits() > before).await);
+    assert!(
+        eventually(Duration::from_secs(5), || validate(&h, &forged)
+            == Err(Refusal::BadSignature))
+        .await
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_signature_flood_refetches_at_most_once_per_window() {
+    const WINDOW: u64 = 2;
+    let idp = Idp::start("jwks.json").await;
+    let h = start_validator(idp.addr, short_window(WINDOW), fast_fetch());
+    assert!(eventually(Duration::from_secs(5), || h.validator.is_ready()).await);
+    let forged: Vec<String> = (0..300)
+        .map(|i| signed_as("rsa-1", "rsa-attacker", idp.addr, i))
+        .collect();
+    tokio::time::sleep(Duration::from_millis(WINDOW * 1000 + 100)).await;
+
+    let before = idp.jwks_hits();
+    let start = Instant::now();
+    let mut temporary = 0;
+    for token in &forged {
+        let refusal = validate(&h, token).unwrap_err();
+        match refusal.kind() {
+            "key-set-refreshing" => temporary += 1,
+            "bad-signature" => {}
+            other => panic!("unexpected refusal {other}"),
+        }
+        assert_eq!(
+            refusal.is_temporary(),
+            refusal.kind() == "key-set-refreshing"
+        );
+    }
+    let elapsed = start.elapsed();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let fetched = idp.jwks_hits() - before;
+    // The stale keys were refetched (the first forgery could have been a
+    // rotation), but at most once per window however many tokens failed.
+    let windows = usize::try_from(elapsed.as_secs() / WINDOW).unwrap();
+    assert!(fetched >= 1, "the first failure asks for fresh keys");
+    assert!(
+        fetched <= 1 + windows,
+        "{fetched} JWKS fetches for {} bad signatures in {elapsed:?}",
+        forged.len()
+    );
+    assert!(temporary >= 1);
+    assert!(
+        eventually(Duration::from_secs(5), || validate(&h, &forged[0])
+            == Err(Refusal::BadSignature))
+        .await
+    );
+}

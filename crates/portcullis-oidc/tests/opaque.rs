@@ -94,3 +94,64 @@ async fn introspection_failures() {
         "missing-scope"
     );
 }
+
+#[test]
+fn introspection_and_userinfo_need_a_verified_email_for_the_username() {
+    let mut provider =
+        ProviderConfig::new("https://accounts.example").with_audiences(["mail-client"]);
+    "email".clone_into(&mut provider.claim_username);
+    let v = OpaqueTokenValidator::new(provider).unwrap();
+    let unverified =
+        br#"{"active":true,"client_id":"mail-client","sub":"7","email":"admin@example.org"}"#;
+    assert_eq!(
+        v.accept_introspection("t1", unverified, now())
+            .unwrap_err()
+            .kind(),
+        "unverified-email"
+    );
+    assert!(v.cached("t1", now()).is_none());
+    let refused = br#"{"active":true,"client_id":"mail-client","sub":"7","email":"admin@example.org","email_verified":false}"#;
+    assert_eq!(
+        v.accept_introspection("t2", refused, now())
+            .unwrap_err()
+            .kind(),
+        "unverified-email"
+    );
+    let verified = br#"{"active":true,"client_id":"mail-client","sub":"7","email":"Admin@Example.org","email_verified":true}"#;
+    assert_eq!(
+        v.accept_introspection("t3", verified, now())
+            .unwrap()
+            .username,
+        "admin@example.org"
+    );
+    // An unverified email counts as no email: RFC 7662's own `username`
+    // member is still the fallback of an introspection answer.
+    let with_username = br#"{"active":true,"client_id":"mail-client","sub":"7","email":"admin@example.org","username":"Dave"}"#;
+    assert_eq!(
+        v.accept_introspection("t4", with_username, now())
+            .unwrap()
+            .username,
+        "dave"
+    );
+
+    // Userinfo: `email` as the fallback of the default username claim.
+    let mut any = ProviderConfig::new("https://accounts.example");
+    any.danger_accept_any_audience = true;
+    let v = OpaqueTokenValidator::new(any).unwrap();
+    assert_eq!(
+        v.accept_userinfo("u1", br#"{"sub":"1","email":"admin@example.org"}"#, now())
+            .unwrap_err()
+            .kind(),
+        "unverified-email"
+    );
+    assert_eq!(
+        v.accept_userinfo(
+            "u2",
+            br#"{"sub":"1","email":"admin@example.org","email_verified":true}"#,
+            now()
+        )
+        .unwrap()
+        .username,
+        "admin@example.org"
+    );
+}
