@@ -22,11 +22,11 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use clap::Parser;
 use portcullis::{
     AuthRequest, Authenticator, Decision, Grant, RequestCredentials, SaslStart, SecretString,
-    Surface,
+    Surface, TrustedProxies, forwarded_address_from_imap_id,
 };
 use portcullis_examples::{
-    Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, accept_tls, demo_authenticator,
-    run_sasl, self_signed_acceptor,
+    Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, accept_tls, client_address,
+    demo_authenticator, run_sasl, self_signed_acceptor,
 };
 use portcullis_sasl::framing::imap;
 use tokio::net::{TcpListener, TcpStream};
@@ -49,15 +49,22 @@ struct Args {
 struct Server {
     auth: Authenticator,
     tls: TlsAcceptor,
+    /// Front ends whose word about the client address counts.
+    proxies: TrustedProxies,
+    /// Connections open with a PROXY protocol v2 header.
+    proxy_protocol: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     portcullis_examples::init_logging();
     let args = Args::parse();
+    let demo = demo_authenticator(&args.demo)?;
     let server = Server {
-        auth: demo_authenticator(&args.demo)?.auth,
+        auth: demo.auth,
         tls: self_signed_acceptor()?,
+        proxies: demo.proxies,
+        proxy_protocol: demo.proxy_protocol,
     };
     let plain = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
     let implicit =
@@ -88,13 +95,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let implicit_server = server.clone();
     tokio::spawn(async move {
         loop {
-            let Ok((tcp, peer)) = implicit.accept().await else {
+            let Ok((mut tcp, peer)) = implicit.accept().await else {
                 continue;
             };
             let server = implicit_server.clone();
             tokio::spawn(async move {
+                // The PROXY header comes before the TLS handshake.
+                let Some(ip) =
+                    client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer.ip())
+                        .await
+                else {
+                    return;
+                };
                 match accept_tls(&server.tls, tcp).await {
-                    Ok(conn) => serve(server, conn, peer.ip()).await,
+                    Ok(conn) => serve(server, conn, peer.ip(), ip).await,
                     Err(error) => tracing::info!(%peer, %error, "TLS handshake failed"),
                 }
             });
@@ -107,14 +121,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-async fn serve_plain(server: Server, tcp: TcpStream, ip: IpAddr) {
+async fn serve_plain(server: Server, mut tcp: TcpStream, peer: IpAddr) {
     let _nodelay = tcp.set_nodelay(true);
-    serve(server, LineConn::new(Conn::Plain(tcp)), ip).await;
+    let Some(ip) = client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer).await
+    else {
+        return;
+    };
+    serve(server, LineConn::new(Conn::Plain(tcp)), peer, ip).await;
 }
 
-async fn serve(server: Server, mut conn: LineConn, ip: IpAddr) {
+async fn serve(server: Server, mut conn: LineConn, peer: IpAddr, ip: IpAddr) {
     let mut session = Session {
         server,
+        peer,
         ip,
         grant: None,
     };
@@ -125,6 +144,10 @@ async fn serve(server: Server, mut conn: LineConn, ip: IpAddr) {
 
 struct Session {
     server: Server,
+    /// The address the connection comes from.
+    peer: IpAddr,
+    /// The client's address: the peer's, or the one a trusted front end
+    /// named (PROXY header, `ID` `x-originating-ip`).
     ip: IpAddr,
     grant: Option<Grant>,
 }
@@ -211,6 +234,33 @@ impl Session {
                 return Ok(Next::Logout);
             }
             "ID" => {
+                // RFC 2971: `ID ("key" "value" ...)` or `ID NIL`. A trusted
+                // front end names the original client here, as Dovecot's
+                // `login_trusted_networks` reads it.
+                let list = rest.trim().trim_start_matches('(').trim_end_matches(')');
+                let Some(params) = read_arguments(conn, &tag, list.to_owned()).await? else {
+                    return Ok(Next::Continue);
+                };
+                let params: Vec<String> = params
+                    .iter()
+                    .map(|param| String::from_utf8_lossy(param).into_owned())
+                    .collect();
+                let pairs = params
+                    .chunks_exact(2)
+                    .filter_map(|pair| Some((pair.first()?.as_str(), pair.get(1)?.as_str())));
+                if self.grant.is_none()
+                    && let Some(original) = forwarded_address_from_imap_id(pairs)
+                {
+                    if self.server.proxies.trusts(self.peer) {
+                        self.ip = self
+                            .server
+                            .proxies
+                            .client_address(self.peer, Some(original));
+                        tracing::info!(peer = %self.peer, client = %self.ip, "client address from a trusted front end (ID)");
+                    } else {
+                        tracing::warn!(peer = %self.peer, "ID x-originating-ip from an untrusted peer ignored");
+                    }
+                }
                 conn.write(&format!(
                     "* ID (\"name\" \"portcullis-example\")\r\n{tag} OK ID completed\r\n"
                 ))

@@ -18,8 +18,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use clap::Parser;
 use portcullis::{Authenticator, Decision, Grant, SaslStart, Surface};
 use portcullis_examples::{
-    Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, demo_authenticator, run_sasl,
-    self_signed_acceptor,
+    Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, client_address, demo_authenticator,
+    run_sasl, self_signed_acceptor,
 };
 use portcullis_sasl::framing::smtp;
 use tokio::net::TcpListener;
@@ -39,15 +39,22 @@ struct Args {
 struct Server {
     auth: Authenticator,
     tls: TlsAcceptor,
+    /// Front ends whose word about the client address counts.
+    proxies: portcullis::TrustedProxies,
+    /// Connections open with a PROXY protocol v2 header.
+    proxy_protocol: bool,
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     portcullis_examples::init_logging();
     let args = Args::parse();
+    let demo = demo_authenticator(&args.demo)?;
     let server = Server {
-        auth: demo_authenticator(&args.demo)?.auth,
+        auth: demo.auth,
         tls: self_signed_acceptor()?,
+        proxies: demo.proxies,
+        proxy_protocol: demo.proxy_protocol,
     };
     let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
     println!(
@@ -64,13 +71,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     );
     println!("ready");
     loop {
-        let (tcp, peer) = listener.accept().await?;
+        let (mut tcp, peer) = listener.accept().await?;
         let _nodelay = tcp.set_nodelay(true);
         let server = server.clone();
         tokio::spawn(async move {
+            let proxied =
+                client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer.ip());
+            let Some(ip) = proxied.await else {
+                return;
+            };
             let mut session = Session {
                 server,
-                ip: peer.ip(),
+                ip,
                 greeted: false,
                 grant: None,
                 mail: false,

@@ -33,6 +33,8 @@
 //! - `jsonwebtoken`, `aws-lc-rs`, `base64`, `serde_json`, `time`: `dev_idp`
 //!   signs tokens and serves its JWKS.
 //! - `zeroize`: wiping decoded SASL responses.
+//! - `ipnet`, `ppp`: `--trusted-proxy` networks and the PROXY protocol v2
+//!   header that carries the original client address.
 
 #![forbid(unsafe_code)]
 
@@ -282,6 +284,58 @@ impl LineConn {
     }
 }
 
+/// Reads the PROXY protocol v2 header that opens a connection from a
+/// proxy (HAProxy's `send-proxy-v2`) and returns the original client
+/// address it carries (`None` for a `LOCAL` command, such as a health
+/// check). The header is read exactly, never a byte past it, so the first
+/// protocol line stays for the line reader.
+///
+/// # Errors
+/// `InvalidData` when the connection does not open with a valid v2 header.
+pub async fn read_proxy_header(tcp: &mut TcpStream) -> io::Result<Option<std::net::IpAddr>> {
+    // 12-byte signature, version/command, family/protocol, 2-byte length.
+    let mut fixed = [0u8; 16];
+    tcp.read_exact(&mut fixed).await?;
+    let length = usize::from(u16::from_be_bytes([fixed[14], fixed[15]]));
+    let mut header = fixed.to_vec();
+    header.resize(16 + length, 0);
+    tcp.read_exact(&mut header[16..]).await?;
+    let parsed = ppp::v2::Header::try_from(header.as_slice())
+        .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error.to_string()))?;
+    Ok(match parsed.addresses {
+        ppp::v2::Addresses::IPv4(address) => Some(address.source_address.into()),
+        ppp::v2::Addresses::IPv6(address) => Some(address.source_address.into()),
+        _ => None,
+    })
+}
+
+/// The client's address for a fresh connection: the peer's, or with
+/// `--proxy-protocol` the one its PROXY header carries when the peer is a
+/// trusted proxy. `None` when the header is missing or broken (the caller
+/// drops the connection).
+pub async fn client_address(
+    proxies: &portcullis::TrustedProxies,
+    proxy_protocol: bool,
+    tcp: &mut TcpStream,
+    peer: std::net::IpAddr,
+) -> Option<std::net::IpAddr> {
+    if !proxy_protocol {
+        return Some(peer);
+    }
+    match read_proxy_header(tcp).await {
+        Ok(forwarded) => {
+            if forwarded.is_some() && !proxies.trusts(peer) {
+                tracing::warn!(%peer, "PROXY header from an untrusted peer ignored");
+            }
+            Some(proxies.client_address(peer, forwarded))
+        }
+        Err(error) => {
+            tracing::info!(%peer, %error, "no valid PROXY protocol v2 header");
+            None
+        }
+    }
+}
+
 /// Accepts implicit TLS on a fresh TCP connection.
 pub async fn accept_tls(acceptor: &TlsAcceptor, tcp: TcpStream) -> io::Result<LineConn> {
     let tls = acceptor.accept(tcp).await?;
@@ -310,6 +364,17 @@ pub struct DemoOptions {
     /// `XOAUTH2,PLAIN`) instead of the directory file's list.
     #[arg(long, value_delimiter = ',')]
     pub mechanisms: Vec<String>,
+    /// A front end (proxy, webmail) whose word about the original client
+    /// address counts (repeatable; added to the directory file's
+    /// `trusted_proxies`): its PROXY header, its IMAP `ID`
+    /// `x-originating-ip`.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Every cleartext connection starts with a PROXY protocol v2 header
+    /// (HAProxy `send-proxy-v2`); its source address is used when the
+    /// connection comes from a trusted proxy.
+    #[arg(long)]
+    pub proxy_protocol: bool,
 }
 
 /// What [`demo_authenticator`] builds.
@@ -320,6 +385,10 @@ pub struct Demo {
     /// The HTTP realm of the directory file (for replies made before the
     /// authenticator is asked, such as a missing `Authorization` header).
     pub realm: String,
+    /// The front ends whose word about the client address counts.
+    pub proxies: portcullis::TrustedProxies,
+    /// Whether connections start with a PROXY protocol v2 header.
+    pub proxy_protocol: bool,
 }
 
 /// Builds the authenticator over the demo directory and starts fetching the
@@ -365,6 +434,14 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
         settings.oidc = Some(Arc::new(OidcValidator::new(OidcConfig::new(providers))?));
     }
     let realm = settings.realm.clone();
+    let proxies = portcullis::TrustedProxies::new(
+        settings
+            .trusted_proxies
+            .networks()
+            .iter()
+            .chain(&options.trusted_proxies)
+            .copied(),
+    );
     let authenticator = Authenticator::builder()
         .directory(directory)
         .settings(settings)
@@ -377,6 +454,8 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
         tokio::spawn(fetcher.run(Arc::clone(validator)));
     }
     Ok(Demo {
+        proxies,
+        proxy_protocol: options.proxy_protocol,
         auth: authenticator,
         realm,
     })

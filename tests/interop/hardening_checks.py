@@ -38,3 +38,69 @@ def _():
     eq(reply, "[UNAVAILABLE] Too many failed attempts; try again later", "after six wrong passwords")
     for user in (ALICE, f"{ALICE}%{ALICE}", f"{ADMIN}%{ALICE}", "alice@EXAMPLE.ORG"):
         eq(login_reply(user, ALICE_PW), "[UNAVAILABLE] Too many failed attempts; try again later", user)
+
+
+# --- the original client address behind a trusted front end (issue 20) ------
+
+
+def proxy_v2_header(source, port=40000):
+    """A PROXY protocol v2 header (HAProxy's spec) for a TCP/IPv4 client."""
+    import socket
+    import struct
+
+    signature = b"\r\n\r\n\x00\r\nQUIT\n"
+    addresses = socket.inet_aton(source) + socket.inet_aton("127.0.0.1") + struct.pack("!HH", port, 143)
+    return signature + bytes([0x21, 0x11]) + struct.pack("!H", len(addresses)) + addresses
+
+
+def proxied_login(port_name, user, password, *, via_id=None, via_proxy=None):
+    """LOGIN through a front end that names the client in ID or a PROXY
+    header; returns the tagged reply."""
+    from interop import LineClient
+
+    c = LineClient(port(port_name), preamble=proxy_v2_header(via_proxy) if via_proxy else b"")
+    try:
+        c.until("* OK")
+        if via_id:
+            c.send(f'i1 ID ("name" "interop-proxy" "x-originating-ip" "{via_id}")')
+            c.until("i1 ")
+        c.send(f'a1 LOGIN {user} "{password}"')
+        return c.until("a1 ")
+    finally:
+        c.close()
+
+
+LOCKED = "a1 NO [UNAVAILABLE] Too many failed attempts; try again later"
+WRONG = "a1 NO [AUTHENTICATIONFAILED] Authentication failed"
+
+
+@check("proxy: failures relayed with ID x-originating-ip lock the original address, not the proxy")
+def _():
+    for _ in range(6):
+        reply = proxied_login("IMAP_PROXIED_PORT", ALICE, "wrong", via_id="198.51.100.7")
+    eq(reply, LOCKED, "the original client is locked")
+    eq(proxied_login("IMAP_PROXIED_PORT", ALICE, ALICE_PW, via_id="198.51.100.8").split(" ")[1], "OK", "another client behind the proxy")
+    eq(proxied_login("IMAP_PROXIED_PORT", ALICE, ALICE_PW).split(" ")[1], "OK", "the proxy's own address")
+
+
+@check("proxy: a PROXY v2 header from a trusted proxy names the client the throttle judges")
+def _():
+    for _ in range(6):
+        reply = proxied_login("IMAP_PROXY_PROTOCOL_PORT", ALICE, "wrong", via_proxy="198.51.100.9")
+    eq(reply, LOCKED, "the original client is locked")
+    eq(
+        proxied_login("IMAP_PROXY_PROTOCOL_PORT", ALICE, ALICE_PW, via_proxy="198.51.100.10").split(" ")[1],
+        "OK",
+        "another client behind the proxy",
+    )
+
+
+@check("proxy: ID x-originating-ip from an untrusted peer is ignored")
+def _():
+    from interop import BOB
+
+    # The hardening instance trusts no proxy: the claim changes nothing, so
+    # failures count against 127.0.0.1 itself.
+    for n in range(6):
+        reply = proxied_login("IMAP_HARDENING_PORT", BOB, "wrong", via_id=f"198.51.100.{20 + n}")
+    eq(reply, LOCKED, "locked by its real address despite six different claims")

@@ -156,8 +156,11 @@ def curl(*args, stdin=None):
 
 
 class LineClient:
-    def __init__(self, port, tls=False):
+    def __init__(self, port, tls=False, preamble=b""):
         sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        if preamble:
+            # What a proxy sends first (a PROXY protocol header).
+            sock.sendall(preamble)
         if tls:
             sock = unverified_tls().wrap_socket(sock, server_hostname="localhost")
         self.sock = sock

@@ -118,6 +118,13 @@ start http jmap_http --port "$HTTP_PORT" "${idp[@]}"
 # The review's attacks lock accounts out: they get an instance of their own.
 export IMAP_HARDENING_PORT=$((base + 47))
 start imap-hardening imap_server --port "$IMAP_HARDENING_PORT" --tls-port "$((base + 97))" "${idp[@]}"
+# Behind a trusted front end: loopback plays the proxy, naming clients in
+# IMAP ID or in a PROXY protocol v2 header.
+export IMAP_PROXIED_PORT=$((base + 48)) IMAP_PROXY_PROTOCOL_PORT=$((base + 49))
+start imap-proxied imap_server --port "$IMAP_PROXIED_PORT" --tls-port "$((base + 98))" \
+  --trusted-proxy 127.0.0.1/32
+start imap-proxy-protocol imap_server --port "$IMAP_PROXY_PROTOCOL_PORT" --tls-port "$((base + 99))" \
+  --trusted-proxy 127.0.0.1/32 --proxy-protocol
 # An instance over a copy of the directory, which one check edits and
 # reloads (SIGHUP) to revoke an app password.
 export IMAP_RELOAD_PORT=$((base + 46)) IMAP_RELOAD_DIRECTORY="$logs/directory.toml"

@@ -53,6 +53,9 @@ pub struct Settings {
     pub password_with_code: Option<portcullis_credentials::PasswordWithCode>,
     /// What a right password without its second factor is told.
     pub second_factor_hint: crate::SecondFactorHint,
+    /// Front ends whose word about the original client address counts
+    /// (none by default); the server applies it, see [`crate::TrustedProxies`].
+    pub trusted_proxies: crate::TrustedProxies,
 }
 
 impl AuthenticatorBuilder {
@@ -254,6 +257,7 @@ struct SettingsFile {
     hash: HashPolicy,
     password_with_code: Option<portcullis_credentials::PasswordWithCode>,
     second_factor_hint: crate::SecondFactorHint,
+    trusted_proxies: Vec<IpNet>,
 }
 
 impl Default for SettingsFile {
@@ -269,6 +273,7 @@ impl Default for SettingsFile {
             hash: HashPolicy::default(),
             password_with_code: None,
             second_factor_hint: crate::SecondFactorHint::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -705,5 +710,6 @@ fn settings_from(
         oidc_default_roles: default_roles,
         password_with_code: file.password_with_code,
         second_factor_hint: file.second_factor_hint,
+        trusted_proxies: crate::TrustedProxies::new(file.trusted_proxies),
     })
 }

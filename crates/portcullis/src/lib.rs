@@ -102,6 +102,7 @@
 
 mod audit;
 mod authenticator;
+mod client_address;
 mod decision;
 mod directory;
 mod error;
@@ -121,6 +122,7 @@ mod trace;
 
 pub use audit::AUDIT_TARGET;
 pub use authenticator::{Authenticator, AuthenticatorBuilder, Clock};
+pub use client_address::{TrustedProxies, forwarded_address_from_imap_id};
 pub use decision::{CredentialKind, CredentialRef, Decision, Denial, Grant, SessionBinding};
 pub use directory::{Account, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings};
 pub use error::Error;
