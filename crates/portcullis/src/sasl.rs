@@ -161,15 +161,15 @@ impl SaslSession {
     /// base64 and turns `*` into [`SaslSession::cancel`].)
     pub async fn step(&mut self, response: &[u8]) -> SaslProgress {
         match std::mem::replace(&mut self.state, State::Finished) {
-            State::Running(mut exchange) => match {
+            State::Running(mut exchange) => {
                 if let Some(name) = exchange.login_name() {
                     self.claimed = Some(name.to_owned());
                 }
-                exchange.step(response)
-            } {
-                Ok(step) => self.advance(exchange, step).await,
-                Err(error) => self.fail(sasl_reason(error)),
-            },
+                match exchange.step(response) {
+                    Ok(step) => self.advance(exchange, step).await,
+                    Err(error) => self.fail(sasl_reason(error)),
+                }
+            }
             // Whatever the client answers to the error challenge, the
             // exchange fails with the decision already made (RFC 7628 §3.2.3).
             State::ErrorSent(decision) => SaslProgress::Done(*decision),
