@@ -69,20 +69,22 @@ pub enum HashError {
         /// What is wrong, without echoing the hash.
         reason: &'static str,
     },
-    /// The stored parameters exceed the policy's cost limits (a corrupt or
+    /// The stored parameters exceed the policy's cost limits, either one
+    /// parameter's cap or the per-verification work budget (a corrupt or
     /// hostile directory entry; raise the limit only if the entry is
     /// genuine).
-    #[error(
-        "stored {scheme} parameters exceed the policy limit ({parameter} = {value}, limit {limit})"
-    )]
+    #[error("{}", too_costly(*.scheme, .parameter, *.value, *.limit))]
     ParametersTooCostly {
         /// The scheme of the stored hash.
         scheme: Scheme,
-        /// Which parameter is over the limit (`m`, `t`, `p`, `cost`, `rounds`, …).
+        /// Which parameter is over the limit (`m`, `t`, `p`, `cost`,
+        /// `rounds`, …), or `work` when the parameters together exceed the
+        /// per-verification budget ([`CostLimits::max_work`](crate::CostLimits::max_work)).
         parameter: &'static str,
-        /// The stored value.
+        /// The stored value, or for `work` the estimated work in work units
+        /// ([`StoredHash::work`](crate::StoredHash::work)).
         value: u64,
-        /// The policy's limit.
+        /// The policy's limit (for `work`, the budget).
         limit: u64,
     },
 }
@@ -101,6 +103,20 @@ impl HashError {
 
     pub(crate) const fn malformed(scheme: &'static str, reason: &'static str) -> HashError {
         HashError::MalformedHash { scheme, reason }
+    }
+}
+
+/// The message of [`HashError::ParametersTooCostly`].
+fn too_costly(scheme: Scheme, parameter: &str, value: u64, limit: u64) -> String {
+    if parameter == "work" {
+        format!(
+            "stored {scheme} hash would cost an estimated {value} work units to verify, \
+             over the per-verification budget of {limit}"
+        )
+    } else {
+        format!(
+            "stored {scheme} parameters exceed the policy limit ({parameter} = {value}, limit {limit})"
+        )
     }
 }
 

@@ -12,8 +12,11 @@
 //!   verifies in constant time behind one entry, [`StoredHash::verify`]:
 //!   PHC argon2id/i/d, scrypt, PBKDF2, bcrypt, sha512/sha256/md5-crypt, DES
 //!   crypt and the LDAP/Dovecot `{SCHEME}` prefixes. Stored cost parameters
-//!   are capped by policy *before* any work ([`CostLimits`]), and the
-//!   result says whether to rehash ([`Verified::needs_rehash`]).
+//!   are capped by policy *before* any work ([`CostLimits`]), each on its
+//!   own and together against one per-verification work budget
+//!   ([`CostLimits::max_work`], about a second of one core); crypt-family
+//!   secrets are bounded by [`hash::MAX_CRYPT_PASSWORD_LEN`]. The result
+//!   says whether to rehash ([`Verified::needs_rehash`]).
 //! - **App passwords and API keys** in Stalwart's formats ([`AppPassword`],
 //!   [`ApiKey`]): parsing yields the credential id, so exactly one stored
 //!   hash is verified per attempt. A [`CredentialRecord`] adds expiry, an

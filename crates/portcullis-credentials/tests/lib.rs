@@ -17,3 +17,4 @@ mod recovery;
 mod redaction;
 mod tokens;
 mod totp;
+mod work_budget;

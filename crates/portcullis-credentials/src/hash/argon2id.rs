@@ -6,7 +6,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme, memory};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, memory, work};
 use crate::error::{ConfigError, Error, HashError};
 
 /// Salt length of new hashes (RFC 9106 §3.1 recommends 16 bytes).
@@ -172,6 +172,10 @@ impl HashScheme for Argon2Hash {
             }
         }
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        work::argon2(self.params.m_cost(), self.params.t_cost())
     }
 
     fn matches(&self, password: &[u8], policy: &HashPolicy) -> Result<Choice, HashError> {

@@ -11,7 +11,7 @@ use bcrypt::{HashParts, Version};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "bcrypt";
@@ -60,6 +60,10 @@ impl HashScheme for BcryptHash {
             });
         }
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        work::bcrypt(self.cost)
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {

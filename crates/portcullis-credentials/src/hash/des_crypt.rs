@@ -9,7 +9,7 @@ use subtle::Choice;
 #[cfg(feature = "legacy-crypt")]
 use subtle::ConstantTimeEq;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "des-crypt";
@@ -51,6 +51,11 @@ impl HashScheme for DesCryptHash {
     fn check_cost(&self, _limits: &CostLimits) -> Result<(), HashError> {
         // Fixed 25 iterations.
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        // Only the first 8 password bytes are read.
+        work::DES_CRYPT
     }
 
     #[cfg(feature = "legacy-crypt")]

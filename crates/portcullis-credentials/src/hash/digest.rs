@@ -13,7 +13,7 @@ use pbkdf2::sha2::{Digest, Sha256, Sha512};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "digest";
@@ -121,6 +121,18 @@ impl HashScheme for DigestHash {
 
     fn check_cost(&self, _limits: &CostLimits) -> Result<(), HashError> {
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        match self.scheme {
+            Scheme::Ssha512 | Scheme::Sha512 => {
+                work::single_pass(self.salt.len(), 128, 17, work::SHA512_COMPRESSION)
+            }
+            Scheme::Ssha256 | Scheme::Sha256 => {
+                work::single_pass(self.salt.len(), 64, 9, work::SHA256_COMPRESSION)
+            }
+            _ => work::single_pass(self.salt.len(), 64, 9, work::SHA1_COMPRESSION),
+        }
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {

@@ -8,7 +8,7 @@ use subtle::Choice;
 #[cfg(feature = "legacy-crypt")]
 use subtle::ConstantTimeEq;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, MAX_CRYPT_PASSWORD_LEN, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "md5-crypt";
@@ -58,6 +58,14 @@ impl HashScheme for Md5CryptHash {
     fn check_cost(&self, _limits: &CostLimits) -> Result<(), HashError> {
         // Fixed 1000 rounds.
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        work::md5_crypt()
+    }
+
+    fn max_secret_len(&self) -> usize {
+        MAX_CRYPT_PASSWORD_LEN
     }
 
     #[cfg(feature = "legacy-crypt")]

@@ -5,7 +5,11 @@
 //! type per scheme behind one [`StoredHash::verify`] entry). Before any work
 //! is done, the stored cost parameters are checked against the policy's
 //! [`CostLimits`]: a hostile or corrupt directory entry cannot buy a 4 GiB
-//! argon2 run or a 2³¹-round bcrypt.
+//! argon2 run or a 2³¹-round bcrypt. Besides the per-parameter caps, each
+//! hash's estimated work (computed from its stored parameters when it is
+//! parsed, [`StoredHash::work`]) must fit one per-verification budget,
+//! [`CostLimits::max_work`], so that no combination of allowed parameters
+//! costs seconds either.
 
 mod argon2id;
 mod bcrypt;
@@ -17,6 +21,7 @@ mod pbkdf2;
 mod plain;
 mod scrypt;
 mod sha_crypt;
+mod work;
 
 use core::fmt;
 
@@ -27,12 +32,50 @@ use crate::error::{Error, HashError};
 
 pub use argon2id::Argon2Params;
 
-/// The longest password this crate hashes, in bytes.
+/// The longest password this crate hashes, in bytes (the default of
+/// [`HashPolicy::max_password_len`]).
 ///
-/// sha-crypt's cost grows with the password's length times its rounds, so
-/// an unbounded password is a denial-of-service lever; longer inputs are
-/// refused as [`HashError::Mismatch`] without hashing.
+/// Longer inputs are refused as [`HashError::Mismatch`] without hashing,
+/// whatever the scheme.
 pub const DEFAULT_MAX_PASSWORD_LEN: usize = 1024;
+
+/// The longest secret verified against the crypt family: sha512-crypt
+/// `$6$`, sha256-crypt `$5$` and md5-crypt `$1$`, in bytes.
+///
+/// These schemes hash the password once or twice in *every* round (and
+/// once per byte of itself before the rounds), so their cost grows with
+/// the secret's length times the rounds, and the client chooses the length:
+/// sha512-crypt at 1,000,000 rounds takes 0.3 s for an 8-byte password but
+/// 4–5 s for a 1,024-byte one. 256 bytes is far beyond any typed password
+/// or passphrase, is where `openssl passwd` itself stops reading, and
+/// bounds a 5,000-round `$6$` at about 8 ms.
+///
+/// A longer secret is a wrong secret: it is refused as
+/// [`HashError::Mismatch`], after hashing its first 256 bytes and
+/// discarding the result, so an over-long secret costs the same as the
+/// longest accepted one and is never a cheaper probe. The work estimate of
+/// these schemes ([`StoredHash::work`]) assumes a secret of this length.
+///
+/// Not affected: bcrypt reads at most 72 bytes; PBKDF2, scrypt and argon2
+/// digest the password once (HMAC pre-hashes a key longer than its block),
+/// so its length adds one pass, not one per iteration.
+pub const MAX_CRYPT_PASSWORD_LEN: usize = 256;
+
+/// The default per-verification work budget, [`CostLimits::max_work`]:
+/// 20,000,000 work units (one unit ≈ one SHA-256 compression), about one
+/// second of one core on the reference machine.
+///
+/// It admits every hash the usual tools make with their defaults or
+/// common settings, the costliest being passlib's sha512-crypt at 656,000
+/// rounds (16.4 M, 0.77 s with a 256-byte password), bcrypt cost 13
+/// (9.8 M, 0.47 s) and scrypt `ln=17, r=8, p=1` (6.3 M, 0.29 s); it
+/// refuses scrypt `ln=17, r=8, p=16` (101 M, 3.5 s), PBKDF2-SHA512 or
+/// -SHA1 at 2,000,000 iterations with a 128-byte output (40 M / 28 M,
+/// 2.5 s / 1.5 s) and sha512-crypt at 1,000,000 rounds (25 M, 1.1 s with a
+/// 256-byte password). One unit measured 30–65 ns across schemes; the
+/// figures are in `docs/security-model.md`, "Per-verification work
+/// budget".
+pub const DEFAULT_MAX_WORK: u64 = 20_000_000;
 
 /// A password-hash scheme.
 ///
@@ -154,14 +197,53 @@ pub struct Verified {
     pub needs_rehash: bool,
 }
 
-/// Upper bounds on the cost parameters of a stored hash, checked before
-/// verifying (style.md: "cap them by policy before verifying").
+/// Upper bounds on the cost of a stored hash, checked before verifying
+/// (style.md: "cap them by policy before verifying").
+///
+/// Two kinds of bound apply, both refused as
+/// [`HashError::ParametersTooCostly`] before any hashing:
+///
+/// - **per parameter** (`argon2_max_m_kib`, `bcrypt_max_cost`, …): what
+///   one parameter may be, e.g. so that no entry buys 4 GiB of memory;
+/// - **per verification** ([`max_work`](CostLimits::max_work)): what the
+///   whole verification may cost, estimated from all stored parameters
+///   together (`parameter` is then `"work"`). Parameters each within their
+///   cap can still multiply into seconds (scrypt `p=16` at 128 MiB: 3.5 s);
+///   the budget refuses those.
+///
+/// The work unit is one SHA-256 compression-function call (a 64-byte
+/// block, ≈ 50 ns on the reference machine); each scheme's estimate
+/// (see [`StoredHash::work`]) converts its own count by a measured weight:
+///
+/// | scheme | estimated work (units) |
+/// |---|---|
+/// | argon2 | 12 × m (KiB) × t (the p lanes share the m blocks) |
+/// | scrypt | 3 × 2·N·r·p (128-byte BlockMix blocks: fill and read V) |
+/// | PBKDF2 | iterations × ⌈output / PRF output⌉ × 2 compressions × (1 for SHA-1/SHA-256, 5 for SHA-512) |
+/// | bcrypt | 1,200 × 2^cost |
+/// | sha512-crypt | 5 × 5 SHA-512 blocks × rounds (for a [`MAX_CRYPT_PASSWORD_LEN`]-byte secret) |
+/// | sha256-crypt | 9 SHA-256 blocks × rounds (same) |
+/// | md5-crypt, DES crypt, digests, `{PLAIN}` | fixed, at most about 20,000 |
 ///
 /// The defaults admit every parameter set produced by the usual tools with
 /// their defaults (argon2-cffi m=64 MiB t=3 p=4, Dovecot `{ARGON2ID}`
 /// m=64 MiB t=3, passlib sha512-crypt 656,000 rounds, PBKDF2-SHA1 at
-/// OWASP's 1,300,000 rounds, bcrypt cost 12) while keeping the worst single
-/// verification under about a second on one core.
+/// OWASP's 1,300,000 rounds, bcrypt cost 12 and 13, scrypt N=2¹⁷ r=8 p=1)
+/// while keeping the worst single verification under about a second on one
+/// core ([`DEFAULT_MAX_WORK`]).
+///
+/// ```
+/// use portcullis_credentials::{CostLimits, HashError, HashPolicy, StoredHash};
+///
+/// // Every parameter is within its cap, but together they cost seconds.
+/// let stored = StoredHash::parse(
+///     "$scrypt$ln=17,r=8,p=16$c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+/// )?;
+/// assert!(stored.work() > CostLimits::default().max_work);
+/// let refused = stored.verify(b"hunter2", &HashPolicy::default()).unwrap_err();
+/// assert!(matches!(refused, HashError::ParametersTooCostly { parameter: "work", .. }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct CostLimits {
@@ -181,6 +263,10 @@ pub struct CostLimits {
     pub pbkdf2_max_rounds: u32,
     /// Largest sha-crypt rounds (default 1,000,000).
     pub sha_crypt_max_rounds: u32,
+    /// Largest estimated work of one verification, in work units (one unit
+    /// ≈ one SHA-256 compression; default [`DEFAULT_MAX_WORK`], about one
+    /// second of one core). Compared with [`StoredHash::work`].
+    pub max_work: u64,
 }
 
 impl Default for CostLimits {
@@ -194,6 +280,7 @@ impl Default for CostLimits {
             scrypt_max_p: 16,
             pbkdf2_max_rounds: 2_000_000,
             sha_crypt_max_rounds: 1_000_000,
+            max_work: DEFAULT_MAX_WORK,
         }
     }
 }
@@ -212,6 +299,7 @@ impl CostLimits {
             scrypt_max_p: u32::MAX,
             pbkdf2_max_rounds: u32::MAX,
             sha_crypt_max_rounds: u32::MAX,
+            max_work: u64::MAX,
         }
     }
 }
@@ -320,10 +408,7 @@ impl HashPolicy {
     /// same time on an unknown user as on a wrong password.
     pub(crate) fn dummy_hash(&self) -> Result<StoredHash, Error> {
         let hash = argon2id::Argon2Hash::dummy(&self.argon2)?;
-        Ok(StoredHash {
-            source: Box::from("<dummy>"),
-            inner: Inner::Argon2(hash),
-        })
+        Ok(StoredHash::new(Box::from("<dummy>"), Inner::Argon2(hash)))
     }
 }
 
@@ -353,8 +438,17 @@ pub enum SecretHashing {
 trait HashScheme {
     /// The scheme (for the result and for errors).
     fn scheme(&self) -> Scheme;
-    /// Refuses stored parameters above the limits, before any hashing.
+    /// Refuses stored parameters above the per-parameter limits, before
+    /// any hashing.
     fn check_cost(&self, limits: &CostLimits) -> Result<(), HashError>;
+    /// Estimated work of one verification, in work units (see `work`),
+    /// from the stored parameters alone.
+    fn work(&self) -> u64;
+    /// The longest secret this scheme verifies; a longer one is a wrong
+    /// secret (see [`MAX_CRYPT_PASSWORD_LEN`]).
+    fn max_secret_len(&self) -> usize {
+        usize::MAX
+    }
     /// Recomputes and compares in constant time.
     fn matches(&self, password: &[u8], policy: &HashPolicy) -> Result<Choice, HashError>;
     /// Whether a successful login should rehash.
@@ -379,6 +473,8 @@ trait HashScheme {
 pub struct StoredHash {
     source: Box<str>,
     inner: Inner,
+    /// Estimated work of one verification, computed once at parse time.
+    work: u64,
 }
 
 #[derive(Clone)]
@@ -437,10 +533,16 @@ impl StoredHash {
                 "no `$id$` or `{SCHEME}` prefix",
             ));
         };
-        Ok(StoredHash {
-            source: Box::from(stored),
+        Ok(StoredHash::new(Box::from(stored), inner))
+    }
+
+    fn new(source: Box<str>, inner: Inner) -> StoredHash {
+        let work = inner.as_scheme().work();
+        StoredHash {
+            source,
             inner,
-        })
+            work,
+        }
     }
 
     /// The scheme of this hash.
@@ -456,18 +558,65 @@ impl StoredHash {
         &self.source
     }
 
+    /// Estimated work of verifying one secret against this hash, in work
+    /// units (one unit ≈ one SHA-256 compression; see [`CostLimits`] for
+    /// each scheme's formula).
+    ///
+    /// Computed from the stored parameters when the hash is parsed, never
+    /// from a presented secret: where the cost grows with the secret's
+    /// length it assumes the longest accepted one.
+    #[must_use]
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+
+    /// Checks the stored parameters against `limits`: each parameter
+    /// against its cap, then the whole estimated [`work`](Self::work)
+    /// against [`CostLimits::max_work`]. [`StoredHash::verify`] does this
+    /// first; a directory may also call it when it loads an entry.
+    ///
+    /// # Errors
+    /// [`HashError::ParametersTooCostly`] naming the parameter over its cap,
+    /// or `parameter: "work"` with the estimate and the budget.
+    pub fn check_cost(&self, limits: &CostLimits) -> Result<(), HashError> {
+        let scheme = self.inner.as_scheme();
+        scheme.check_cost(limits)?;
+        if self.work > limits.max_work {
+            return Err(HashError::ParametersTooCostly {
+                scheme: scheme.scheme(),
+                parameter: "work",
+                value: self.work,
+                limit: limits.max_work,
+            });
+        }
+        Ok(())
+    }
+
     /// Verifies `password` in constant time with respect to its content.
     ///
-    /// Stored parameters are checked against `policy.limits` first.
+    /// Stored parameters are checked against `policy.limits` first
+    /// ([`StoredHash::check_cost`]), so a hash over its caps or over the
+    /// work budget costs nothing.
     ///
     /// # Errors
     /// [`HashError::Mismatch`] when the password is wrong (or longer than
-    /// `policy.max_password_len`); [`HashError::ParametersTooCostly`] when
-    /// the stored parameters exceed the limits.
+    /// `policy.max_password_len`, or than [`MAX_CRYPT_PASSWORD_LEN`] for
+    /// the crypt family); [`HashError::ParametersTooCostly`] when the
+    /// stored parameters exceed the limits.
     pub fn verify(&self, password: &[u8], policy: &HashPolicy) -> Result<Verified, HashError> {
+        self.check_cost(&policy.limits)?;
         let scheme = self.inner.as_scheme();
-        scheme.check_cost(&policy.limits)?;
         if password.len() > policy.max_password_len {
+            return Err(HashError::Mismatch);
+        }
+        let max_secret_len = scheme.max_secret_len();
+        if password.len() > max_secret_len {
+            // Spend what the longest accepted secret costs, then refuse: an
+            // over-long secret must not be a cheaper probe than a real
+            // attempt (the client chooses the length, and a shortcut here
+            // would tell which accounts have crypt-family hashes).
+            let prefix = password.get(..max_secret_len).unwrap_or(password);
+            let _ = core::hint::black_box(scheme.matches(prefix, policy));
             return Err(HashError::Mismatch);
         }
         if bool::from(scheme.matches(password, policy)?) {

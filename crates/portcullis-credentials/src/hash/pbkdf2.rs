@@ -11,7 +11,7 @@ use pbkdf2::sha2::{Sha256, Sha512};
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "pbkdf2";
@@ -132,6 +132,15 @@ impl HashScheme for Pbkdf2Hash {
             });
         }
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        let (prf_len, compression) = match self.scheme {
+            Scheme::Pbkdf2Sha1 => (20, work::SHA1_COMPRESSION),
+            Scheme::Pbkdf2Sha512 => (64, work::SHA512_COMPRESSION),
+            _ => (32, work::SHA256_COMPRESSION),
+        };
+        work::pbkdf2(self.rounds, self.expected.len(), prf_len, compression)
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {

@@ -9,7 +9,7 @@ use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
 use super::digest::Encoding;
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, work};
 use crate::error::HashError;
 
 #[derive(Clone)]
@@ -36,6 +36,11 @@ impl HashScheme for PlainHash {
 
     fn check_cost(&self, _limits: &CostLimits) -> Result<(), HashError> {
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        // One SHA-256 of the presented secret.
+        work::single_pass(0, 64, 9, work::SHA256_COMPRESSION)
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {

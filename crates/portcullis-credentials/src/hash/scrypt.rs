@@ -4,7 +4,7 @@ use argon2::password_hash::phc::PasswordHash;
 use subtle::{Choice, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "scrypt";
@@ -84,6 +84,10 @@ impl HashScheme for ScryptHash {
             });
         }
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        work::scrypt(self.log_n, self.r, self.p)
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {

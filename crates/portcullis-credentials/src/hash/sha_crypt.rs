@@ -8,7 +8,7 @@
 use sha_crypt::{PasswordHashRef, PasswordVerifier, ShaCrypt};
 use subtle::Choice;
 
-use super::{CostLimits, HashPolicy, HashScheme, Scheme};
+use super::{CostLimits, HashPolicy, HashScheme, MAX_CRYPT_PASSWORD_LEN, Scheme, work};
 use crate::error::HashError;
 
 const NAME: &str = "sha-crypt";
@@ -106,6 +106,18 @@ impl HashScheme for ShaCryptHash {
             });
         }
         Ok(())
+    }
+
+    fn work(&self) -> u64 {
+        if self.scheme == Scheme::Sha512Crypt {
+            work::sha_crypt(self.rounds, 64, 128, 17, work::SHA512_COMPRESSION)
+        } else {
+            work::sha_crypt(self.rounds, 32, 64, 9, work::SHA256_COMPRESSION)
+        }
+    }
+
+    fn max_secret_len(&self) -> usize {
+        MAX_CRYPT_PASSWORD_LEN
     }
 
     fn matches(&self, password: &[u8], _policy: &HashPolicy) -> Result<Choice, HashError> {
