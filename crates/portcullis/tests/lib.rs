@@ -26,3 +26,4 @@ mod sasl;
 mod scopes;
 mod second_factor;
 mod throttle;
+mod throttle_store;
