@@ -102,7 +102,9 @@
 
 mod audit;
 mod authenticator;
+mod builder;
 mod client_address;
+mod decide;
 mod decision;
 mod directory;
 mod error;
@@ -113,6 +115,7 @@ mod reason;
 mod rehash;
 mod reply;
 mod request;
+mod revalidate;
 mod sasl;
 mod second_factor;
 mod secret;
@@ -121,7 +124,8 @@ mod throttle;
 mod trace;
 
 pub use audit::AUDIT_TARGET;
-pub use authenticator::{Authenticator, AuthenticatorBuilder, Clock};
+pub use authenticator::{Authenticator, Clock};
+pub use builder::AuthenticatorBuilder;
 pub use client_address::{TrustedProxies, forwarded_address_from_imap_id};
 pub use decision::{CredentialKind, CredentialRef, Decision, Denial, Grant, SessionBinding};
 pub use directory::{Account, Directory, DirectoryError, Tenant, TotpAlgorithm, TotpSettings};

@@ -5,7 +5,7 @@ use core::fmt;
 
 use portcullis_credentials::StoredHash;
 
-use crate::authenticator::fingerprint_of;
+use crate::revalidate::fingerprint_of;
 
 /// A new stored hash for the password a [`Grant`](crate::Grant) verified.
 ///

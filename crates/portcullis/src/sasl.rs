@@ -10,7 +10,9 @@ use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
 use crate::audit::AuditRecord;
-use crate::authenticator::{Context, Presented, sasl_reason, sasl_reason_named};
+use crate::authenticator::Context;
+use crate::decide::Presented;
+use crate::decide::transport::{sasl_reason, sasl_reason_named};
 use crate::reply::HttpScheme;
 use crate::trace::Trace;
 use crate::{Authenticator, Decision, DenialReason};

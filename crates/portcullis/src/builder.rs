@@ -1,0 +1,305 @@
+//! [`AuthenticatorBuilder`]: the settings of an [`Authenticator`], safe by
+//! default.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis_credentials::{HashPolicy, OsRandom, PasswordWithCode, RandomSource, Verifier};
+use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
+use portcullis_oidc::OidcValidator;
+use portcullis_permissions::{LoginPolicy, Surface};
+use portcullis_sasl::MechanismPolicy;
+use time::OffsetDateTime;
+
+use crate::authenticator::{Clock, Inner};
+use crate::directory::{Directory, DynDirectory};
+use crate::hashing::Hashing;
+use crate::second_factor::SecondFactorHint;
+use crate::throttle::{DynThrottleStore, MemoryThrottle, ThrottlePolicy, ThrottleStore};
+use crate::{Authenticator, Error};
+
+/// Configures an [`Authenticator`].
+pub struct AuthenticatorBuilder {
+    directory: Option<Arc<dyn DynDirectory>>,
+    oidc: Option<Arc<OidcValidator>>,
+    oidc_default_roles: Vec<String>,
+    syntax: LoginSyntax,
+    impersonation: ImpersonationPolicy,
+    login_policy: LoginPolicy,
+    mechanisms: MechanismPolicy,
+    surface_mechanisms: BTreeMap<Surface, MechanismPolicy>,
+    trust_loopback: bool,
+    throttle_policy: ThrottlePolicy,
+    throttle: Option<Arc<dyn DynThrottleStore>>,
+    hash_policy: HashPolicy,
+    verifier: Option<Verifier>,
+    password_with_code: Option<PasswordWithCode>,
+    second_factor_hint: SecondFactorHint,
+    clock: Option<Clock>,
+    random: Option<Box<dyn RandomSource + Send>>,
+    hashing: Hashing,
+    realm: String,
+    cache: Option<(u64, Duration)>,
+}
+
+impl fmt::Debug for AuthenticatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AuthenticatorBuilder")
+            .field("realm", &self.realm)
+            .field("directory", &self.directory.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for AuthenticatorBuilder {
+    fn default() -> Self {
+        AuthenticatorBuilder {
+            directory: None,
+            oidc: None,
+            oidc_default_roles: vec![portcullis_permissions::preset::USER.to_owned()],
+            syntax: LoginSyntax::default(),
+            impersonation: ImpersonationPolicy::default(),
+            login_policy: LoginPolicy::default(),
+            mechanisms: MechanismPolicy::new(),
+            surface_mechanisms: BTreeMap::new(),
+            trust_loopback: false,
+            throttle_policy: ThrottlePolicy::default(),
+            throttle: None,
+            hash_policy: HashPolicy::default(),
+            verifier: None,
+            password_with_code: None,
+            second_factor_hint: SecondFactorHint::default(),
+            clock: None,
+            random: None,
+            hashing: Hashing::default(),
+            realm: "portcullis".to_owned(),
+            cache: Some((DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL)),
+        }
+    }
+}
+
+impl AuthenticatorBuilder {
+    /// The directory (required).
+    #[must_use]
+    pub fn directory(mut self, directory: impl Directory) -> Self {
+        self.directory = Some(Arc::new(directory));
+        self
+    }
+
+    /// OIDC providers for bearer tokens. Without one, bearer logins are
+    /// refused and OAUTHBEARER/XOAUTH2 are not advertised.
+    #[must_use]
+    pub fn oidc(mut self, validator: Arc<OidcValidator>) -> Self {
+        self.oidc = Some(validator);
+        self
+    }
+
+    /// Roles given to a token's principal that has no directory entry and
+    /// no mapped roles (default: `user`).
+    #[must_use]
+    pub fn oidc_default_roles<I, S>(mut self, roles: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.oidc_default_roles = roles.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The login-name syntax (`%` by default).
+    #[must_use]
+    pub fn login_syntax(mut self, syntax: LoginSyntax) -> Self {
+        self.syntax = syntax;
+        self
+    }
+
+    /// The impersonation policy.
+    #[must_use]
+    pub fn impersonation(mut self, policy: ImpersonationPolicy) -> Self {
+        self.impersonation = policy;
+        self
+    }
+
+    /// The login gates.
+    #[must_use]
+    pub fn login_policy(mut self, policy: LoginPolicy) -> Self {
+        self.login_policy = policy;
+        self
+    }
+
+    /// The SASL mechanism policy (also applied to Basic logins as PLAIN:
+    /// no cleartext password without TLS).
+    #[must_use]
+    pub fn mechanisms(mut self, policy: MechanismPolicy) -> Self {
+        self.mechanisms = policy;
+        self
+    }
+
+    /// A mechanism policy for one surface, in place of the general one
+    /// ([`mechanisms`](Self::mechanisms)): say, LOGIN with base64 prompts
+    /// on SMTP submission for old Outlook clients while IMAP offers PLAIN
+    /// and the bearer mechanisms only.
+    #[must_use]
+    pub fn mechanisms_for(mut self, surface: Surface, policy: MechanismPolicy) -> Self {
+        self.surface_mechanisms.insert(surface, policy);
+        self
+    }
+
+    /// Treats loopback clients as a local transport, which the mechanism
+    /// policy may trust ([`MechanismPolicy::trust_local_transport`]).
+    #[must_use]
+    pub fn trust_loopback(mut self, trust: bool) -> Self {
+        self.trust_loopback = trust;
+        self
+    }
+
+    /// The throttle's settings.
+    #[must_use]
+    pub fn throttle_policy(mut self, policy: ThrottlePolicy) -> Self {
+        self.throttle_policy = policy;
+        self
+    }
+
+    /// Where throttle counts live (default: a [`MemoryThrottle`]).
+    #[must_use]
+    pub fn throttle_store(mut self, store: impl ThrottleStore) -> Self {
+        self.throttle = Some(Arc::new(store));
+        self
+    }
+
+    /// The password hash policy (cost limits, argon2 parameters of the
+    /// dummy verify). Ignored when [`AuthenticatorBuilder::verifier`] is set.
+    #[must_use]
+    pub fn hash_policy(mut self, policy: HashPolicy) -> Self {
+        self.hash_policy = policy;
+        self
+    }
+
+    /// The credential verifier (hash policy, verified-credential cache,
+    /// dummy hashes) from `portcullis-credentials`; by default one is built
+    /// from [`AuthenticatorBuilder::hash_policy`] and
+    /// [`AuthenticatorBuilder::verification_cache`].
+    #[must_use]
+    pub fn verifier(mut self, verifier: Verifier) -> Self {
+        self.verifier = Some(verifier);
+        self
+    }
+
+    /// Accepts `password` + separator + TOTP code in the password field for
+    /// accounts with a second factor, on protocols that cannot prompt for
+    /// one (off by default; see `portcullis_credentials::PasswordWithCode`
+    /// for the trade-off). Such accounts then always need the code.
+    #[must_use]
+    pub fn password_with_code(mut self, policy: PasswordWithCode) -> Self {
+        self.password_with_code = Some(policy);
+        self
+    }
+
+    /// What a right password without its second factor is told (default
+    /// [`SecondFactorHint::Reveal`]; see its docs for the trade-off).
+    #[must_use]
+    pub fn second_factor_hint(mut self, hint: SecondFactorHint) -> Self {
+        self.second_factor_hint = hint;
+        self
+    }
+
+    /// The clock (default: the system clock).
+    #[must_use]
+    pub fn clock(mut self, clock: impl Fn() -> OffsetDateTime + Send + Sync + 'static) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// The random source used at build time (dummy hash salt, cache key).
+    #[must_use]
+    pub fn random(mut self, random: impl RandomSource + Send + 'static) -> Self {
+        self.random = Some(Box::new(random));
+        self
+    }
+
+    /// Where hashing runs (default: tokio's blocking pool when the `tokio`
+    /// feature is on and a runtime is present).
+    #[must_use]
+    pub fn hashing(mut self, hashing: Hashing) -> Self {
+        self.hashing = hashing;
+        self
+    }
+
+    /// The realm of HTTP challenges (default `portcullis`).
+    #[must_use]
+    pub fn realm(mut self, realm: impl Into<String>) -> Self {
+        self.realm = realm.into();
+        self
+    }
+
+    /// Bounds the verified-credential cache (default 100,000 entries for
+    /// an hour); `entries = 0` turns it off, so every login hashes.
+    #[must_use]
+    pub fn verification_cache(mut self, entries: u64, ttl: Duration) -> Self {
+        self.cache = (entries > 0).then_some((entries, ttl));
+        self
+    }
+
+    /// Builds the authenticator: makes the dummy hash (with the policy's
+    /// argon2 parameters) and the cache key.
+    ///
+    /// # Errors
+    /// [`Error::MissingDirectory`]; [`Error::Credentials`] if the random
+    /// source fails or the argon2 parameters are invalid.
+    pub fn build(self) -> Result<Authenticator, Error> {
+        let directory = self.directory.ok_or(Error::MissingDirectory)?;
+        let verifier = match self.verifier {
+            Some(verifier) => verifier,
+            None => {
+                let mut random: Box<dyn RandomSource + Send> = match self.random {
+                    Some(random) => random,
+                    None => Box::new(OsRandom),
+                };
+                let builder = Verifier::builder().policy(self.hash_policy);
+                let builder = match self.cache {
+                    Some((entries, ttl)) => builder.cache(
+                        entries,
+                        time::Duration::try_from(ttl).unwrap_or(time::Duration::HOUR),
+                    ),
+                    None => builder.without_cache(),
+                };
+                builder.build_with(&mut *random)?
+            }
+        };
+        let clock = self
+            .clock
+            .unwrap_or_else(|| Arc::new(OffsetDateTime::now_utc));
+        Ok(Authenticator {
+            inner: Arc::new(Inner {
+                directory,
+                oidc: self.oidc,
+                oidc_default_roles: self.oidc_default_roles,
+                syntax: self.syntax,
+                impersonation: self.impersonation,
+                login_policy: self.login_policy,
+                mechanisms: self.mechanisms,
+                surface_mechanisms: self.surface_mechanisms,
+                trust_loopback: self.trust_loopback,
+                throttle_policy: self.throttle_policy,
+                throttle: self
+                    .throttle
+                    .unwrap_or_else(|| Arc::new(MemoryThrottle::default())),
+                verifier,
+                password_with_code: self.password_with_code,
+                second_factor_hint: self.second_factor_hint,
+                compiled_roles: std::sync::Mutex::new(None),
+                clock,
+                hashing: self.hashing,
+                realm: Arc::from(self.realm),
+            }),
+        })
+    }
+}
+
+/// Default size of the verified-credential cache.
+const DEFAULT_CACHE_ENTRIES: u64 = portcullis_credentials::DEFAULT_CACHE_CAPACITY;
+
+/// Default lifetime of a verified-credential cache entry (one hour).
+const DEFAULT_CACHE_TTL: Duration = Duration::from_secs(3600);

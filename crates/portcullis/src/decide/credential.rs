@@ -1,0 +1,296 @@
+//! Steps 5, 7 and 11: the credential — the secret verified (or a dummy
+//! verify), the credential's expiry and address, the second factor.
+
+#![allow(
+    clippy::result_large_err,
+    reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
+)]
+
+use portcullis_credentials::{
+    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, OsRandom, StoredHash,
+};
+use portcullis_permissions::{CredentialScope, Permission, PermissionSet};
+use time::OffsetDateTime;
+use zeroize::Zeroizing;
+
+use crate::authenticator::Context;
+use crate::directory::Account;
+use crate::second_factor::{CodeMatch, SecondFactorHint, check_code};
+use crate::secret_format::material;
+use crate::trace::Trace;
+use crate::{
+    Authenticator, CredentialKind, CredentialRef, Decision, Denial, DenialReason, Rehash,
+    SecretString,
+};
+
+use super::outcome::directory_reason;
+use super::*;
+
+impl Authenticator {
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step function of the pipeline"
+    )]
+    pub(crate) async fn verify_secret(
+        &self,
+        ctx: &Context,
+        name: &str,
+        credential: CredentialRef,
+        target: &Target,
+        secret: &SecretString,
+        revision: u64,
+        trace: &mut Trace,
+    ) -> Result<Option<Rehash>, Decision> {
+        // A cached verification is answered here, without a copy of the
+        // record and without a thread hop.
+        let probe = match target {
+            Target::Password(hash) => Some((
+                portcullis_credentials::CredentialKind::Password,
+                CredentialId(0),
+                revision,
+                hash,
+            )),
+            Target::App(record, whole) => Some((
+                if *whole {
+                    // Verified like a password: the hash covers the whole secret.
+                    portcullis_credentials::CredentialKind::Password
+                } else {
+                    record.kind
+                },
+                record.id,
+                record.revision,
+                &record.hash,
+            )),
+            Target::Missing(_) => None,
+        };
+        if let Some((kind, id, revision, hash)) = probe
+            && let Some(cache) = self.inner.verifier.cache()
+            && let Some(material) = material(
+                CredentialKind::from_stored(kind),
+                secret.expose().as_bytes(),
+            )
+        {
+            let key = CacheKey {
+                account: name,
+                kind,
+                id,
+                revision,
+                stored_hash: hash.as_str(),
+            };
+            if cache.get(&key, &material, ctx.now).is_some() {
+                trace.step("verify-credential", || {
+                    format!("{} verified (cached)", credential_label(credential))
+                });
+                return Ok(None);
+            }
+        }
+        let record = match target {
+            Target::Password(hash) => Some(password_record(hash.clone(), revision)),
+            Target::App(record, whole) => {
+                let mut record = (**record).clone();
+                if *whole {
+                    record.kind = portcullis_credentials::CredentialKind::Password;
+                }
+                Some(record)
+            }
+            Target::Missing(_) => None,
+        };
+        let verifier = self.inner.verifier.clone();
+        let account = name.to_owned();
+        let presented = portcullis_credentials::Secret::from(secret.expose());
+        let kind = credential
+            .kind
+            .stored()
+            .unwrap_or(portcullis_credentials::CredentialKind::Password);
+        let (now, remote_ip) = (ctx.now, ctx.remote_ip);
+        // Only an account password is upgraded: app passwords and API keys
+        // are minted with the current hashing already.
+        let upgradable = matches!(target, Target::Password(_));
+        let outcome = self
+            .inner
+            .hashing
+            .run(move || match record {
+                Some(record) => verifier
+                    .verify_credential(&account, &presented, &record, now, remote_ip)
+                    .map(|found| {
+                        (upgradable && found.needs_rehash)
+                            .then(|| verifier.hash_password(presented.expose(), &mut OsRandom))
+                            .and_then(Result::ok)
+                            .and_then(|fresh| StoredHash::parse(&fresh).ok())
+                    }),
+                None => Err(verifier.dummy_verify(&presented, kind)),
+            })
+            .await;
+        let Some(outcome) = outcome else {
+            return Err(self.deny(ctx, DenialReason::Internal("hashing task failed")));
+        };
+        let reason = match (target, outcome) {
+            (Target::Missing(reason), _) => reason.clone(),
+            (Target::Password(old), Ok(Some(fresh))) => {
+                trace.step("verify-credential", || {
+                    format!(
+                        "{} verified; its {} hash is weaker than the policy: \
+                         a new {} hash is offered in the grant's `rehash`",
+                        credential_label(credential),
+                        old.scheme(),
+                        fresh.scheme()
+                    )
+                });
+                return Ok(Some(Rehash::new(name.to_owned(), fresh, old)));
+            }
+            // Expiry and address are judged at step 7, after the account gate.
+            (_, Ok(_) | Err(CredentialRefusal::Expired | CredentialRefusal::IpNotAllowed)) => {
+                trace.step("verify-credential", || {
+                    format!("{} verified", credential_label(credential))
+                });
+                return Ok(None);
+            }
+            (_, Err(CredentialRefusal::StoredHash(error))) => {
+                DenialReason::StoredHashUnusable(error)
+            }
+            (_, Err(_)) => DenialReason::WrongSecret,
+        };
+        trace.step("verify-credential", || format!("refused: {reason}"));
+        Err(self.deny(ctx, reason))
+    }
+
+    pub(crate) fn credential_checks(
+        &self,
+        ctx: &Context,
+        app: &CredentialRecord,
+        trace: &mut Trace,
+    ) -> Result<(), Decision> {
+        if let Some(expires_at) = app.expires_at
+            && expires_at <= ctx.now
+        {
+            trace.step("credential-checks", || {
+                format!("refused: expired at {expires_at}")
+            });
+            return Err(self.deny(ctx, DenialReason::CredentialExpired));
+        }
+        if !app.allowed_ips.is_empty()
+            && !app
+                .allowed_ips
+                .iter()
+                .any(|network| network.contains(&ctx.remote_ip.to_canonical()))
+        {
+            trace.step("credential-checks", || {
+                format!("refused: {} is outside the allowed networks", ctx.remote_ip)
+            });
+            return Err(self.deny(ctx, DenialReason::IpNotAllowed));
+        }
+        trace.step("credential-checks", || {
+            format!(
+                "valid: {}; {}",
+                app.expires_at
+                    .map_or_else(|| "no expiry".to_owned(), |at| format!("expires {at}")),
+                if app.allowed_ips.is_empty() {
+                    "any address".to_owned()
+                } else {
+                    format!("{} is allowed", ctx.remote_ip)
+                }
+            )
+        });
+        Ok(())
+    }
+
+    pub(crate) async fn second_factor(
+        &self,
+        ctx: &Context,
+        account: &Account,
+        rights: &PermissionSet,
+        code: Option<&SecretString>,
+        trace: &mut Trace,
+    ) -> Result<(), Decision> {
+        if account.totp.is_none() {
+            trace.step("second-factor", || "not enrolled".to_owned());
+            return Ok(());
+        }
+        let Some(code) = code else {
+            trace.step("second-factor", || {
+                "refused: TOTP enrolled and no code given".to_owned()
+            });
+            return Err(self.second_factor_required(ctx, rights));
+        };
+        let totp = account.totp.clone();
+        let recovery = account.recovery_codes.clone();
+        let code_text = Zeroizing::new(code.expose().to_owned());
+        let policy = *self.inner.verifier.policy();
+        let unix = u64::try_from(ctx.now.unix_timestamp()).unwrap_or(0);
+        let found = self
+            .inner
+            .hashing
+            .run(move || check_code(totp.as_ref(), &recovery, &code_text, unix, &policy))
+            .await
+            .unwrap_or(CodeMatch::Invalid);
+        let directory = &self.inner.directory;
+        let outcome = match found {
+            CodeMatch::Totp(step) => match directory.use_totp_step(&account.name, step).await {
+                Ok(true) => Ok(format!("TOTP code accepted (step {step})")),
+                Ok(false) => Err(DenialReason::TotpReplayed),
+                Err(error) => Err(directory_reason(error)),
+            },
+            CodeMatch::Recovery(index) => {
+                match directory.use_recovery_code(&account.name, index).await {
+                    Ok(true) => Ok(format!("recovery code #{index} accepted and used up")),
+                    Ok(false) => Err(DenialReason::SecondFactorInvalid),
+                    Err(error) => Err(directory_reason(error)),
+                }
+            }
+            CodeMatch::Invalid => Err(DenialReason::SecondFactorInvalid),
+        };
+        match outcome {
+            Ok(text) => {
+                trace.step("second-factor", || text);
+                Ok(())
+            }
+            Err(reason) => {
+                trace.step("second-factor", || format!("refused: {reason}"));
+                Err(self.deny(ctx, reason))
+            }
+        }
+    }
+
+    /// The refusal of a right password without its second factor, with
+    /// the public face the hint setting chooses.
+    pub(crate) fn second_factor_required(&self, ctx: &Context, rights: &PermissionSet) -> Decision {
+        let public = match self.inner.second_factor_hint {
+            SecondFactorHint::Conceal => self.public(ctx, &DenialReason::WrongSecret),
+            SecondFactorHint::Reveal => {
+                let hint = if ctx.surface.is_interactive_web() {
+                    "Second factor required: enter your one-time code"
+                } else if self.inner.password_with_code.is_some() {
+                    "Second factor required - append your one-time code to the password"
+                } else if rights.contains(Permission::SysAppPasswordCreate) {
+                    "Second factor required - use an app password"
+                } else {
+                    "Second factor required"
+                };
+                self.public(ctx, &DenialReason::SecondFactorRequired)
+                    .with_message(hint)
+            }
+        };
+        Decision::Deny(Denial {
+            reason: DenialReason::SecondFactorRequired,
+            public,
+            retry_after: None,
+        })
+    }
+}
+
+/// The account password as a `portcullis-credentials` record, so it goes
+/// through the same verifier and cache as app passwords.
+pub(crate) fn password_record(hash: StoredHash, revision: u64) -> CredentialRecord {
+    CredentialRecord {
+        id: CredentialId(0),
+        kind: portcullis_credentials::CredentialKind::Password,
+        hash,
+        description: String::new(),
+        created_at: OffsetDateTime::UNIX_EPOCH,
+        expires_at: None,
+        allowed_ips: Vec::new(),
+        scope: CredentialScope::Inherit,
+        last_used: None,
+        revision,
+    }
+}

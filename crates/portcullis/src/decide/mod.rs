@@ -1,0 +1,582 @@
+//! The decision path of [`Authenticator::verify`], one room per step, in
+//! the order of `docs/security-model.md`:
+//!
+//! | step | file | decides |
+//! |---|---|---|
+//! | 1 | [`transport`] | the exchange parses; TLS for every reusable secret |
+//! | 2 | [`throttle`] | the client network is not locked |
+//! | 3–4 | [`identify`] | the login name resolves; the account is found; its pair is not locked ([`throttle`]) |
+//! | 5, 7 | [`credential`] | the secret verifies (or a dummy verify); expiry and address |
+//! | 6, 8–10 | [`rights`] | account gate, scope, surface gate, impersonation |
+//! | 11 | [`credential`] | the second factor |
+//! | 12 | [`outcome`] | the grant, or the refusal's public face; the audit event |
+//!
+//! This file holds the three pipelines that run those steps for a
+//! password-form secret, a bearer token and a bare API key. No step calls
+//! back into an earlier one.
+
+#![allow(
+    clippy::result_large_err,
+    reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
+)]
+
+use std::sync::Arc;
+
+use portcullis_credentials::{CredentialRecord, StoredHash};
+use portcullis_permissions::CredentialScope;
+use portcullis_sasl::Credentials;
+use time::OffsetDateTime;
+
+use crate::audit::AuditRecord;
+use crate::authenticator::Context;
+use crate::directory::Account;
+use crate::memory::key;
+use crate::rehash::password_fingerprint;
+use crate::throttle::ThrottleKey;
+use crate::trace::Trace;
+use crate::{
+    Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, Rehash,
+    SecretString, SessionBinding,
+};
+
+use crate::revalidate::{credential_fingerprint, fingerprint_of, rights_fingerprint};
+use outcome::credential_label;
+use rights::scope_name;
+
+pub(crate) mod credential;
+pub(crate) mod identify;
+pub(crate) mod outcome;
+pub(crate) mod rights;
+pub(crate) mod throttle;
+pub(crate) mod transport;
+
+/// Credentials after parsing, whatever form they came in.
+pub(crate) enum Presented {
+    Password {
+        mechanism: &'static str,
+        authcid: String,
+        authzid: Option<String>,
+        secret: SecretString,
+        code: Option<SecretString>,
+    },
+    Bearer {
+        mechanism: &'static str,
+        token: SecretString,
+        authzid: Option<String>,
+        user: Option<String>,
+    },
+    /// An API key presented alone (`Authorization: Bearer API_…`): it names
+    /// its account by number.
+    ApiKey {
+        token: SecretString,
+        account_id: u32,
+        credential_id: u32,
+    },
+}
+
+impl Presented {
+    pub(crate) fn from_sasl(credentials: &Credentials) -> Result<Presented, DenialReason> {
+        match credentials {
+            Credentials::Password(password) => Ok(Presented::Password {
+                mechanism: password.mechanism().name(),
+                authcid: password.authcid().to_owned(),
+                authzid: password.authzid().map(str::to_owned),
+                secret: SecretString::from(password.password().expose()),
+                code: None,
+            }),
+            Credentials::Bearer(bearer) => Ok(Presented::Bearer {
+                mechanism: bearer.mechanism().name(),
+                token: SecretString::from(bearer.token().expose()),
+                authzid: bearer.authzid().map(str::to_owned),
+                user: bearer.user().map(str::to_owned),
+            }),
+            _ => Err(DenialReason::MechanismNotAllowed(
+                credentials.mechanism().name().to_owned(),
+            )),
+        }
+    }
+}
+
+/// What one attempt leaves behind besides its decision: the audit record
+/// and the throttle buckets it touched (failures are counted in, a grant
+/// resets, exactly these).
+pub(crate) struct Ledger {
+    audit: AuditRecord,
+    throttle: Vec<ThrottleKey>,
+}
+
+/// The credential a password-form secret is checked against.
+pub(crate) enum Target {
+    Password(StoredHash),
+    /// A stored credential; `true` when its hash covers the whole secret.
+    App(Box<CredentialRecord>, bool),
+    Missing(DenialReason),
+}
+
+impl Authenticator {
+    /// Steps 2 to 12 for parsed credentials.
+    pub(crate) async fn decide_presented(
+        &self,
+        ctx: Context,
+        presented: Presented,
+        trace: &mut Trace,
+        audit: &mut AuditRecord,
+    ) -> Decision {
+        // The name the client gave: a token's own name is only known once
+        // it is validated, so a refused token is logged under XOAUTH2's
+        // `user=` or OAUTHBEARER's `a=`.
+        let login = match &presented {
+            Presented::Password { authcid, .. } => Some(authcid.clone()),
+            Presented::Bearer { user, authzid, .. } => user.clone().or_else(|| authzid.clone()),
+            Presented::ApiKey { .. } => None,
+        };
+        audit.login.clone_from(&login);
+        // 2. Throttle the client network. The (network, account) pair is
+        //    checked once the account is known (step 4), so that every
+        //    spelling of a name, and every impersonation form, meets the
+        //    same lock.
+        let mut keys = self.network_key(&ctx);
+        if let Err(decision) = self.throttle_check(&ctx, keys.first(), trace).await {
+            return self.conclude(&ctx, audit, decision);
+        }
+        let mut ledger = Ledger {
+            audit: std::mem::take(audit),
+            throttle: keys,
+        };
+        let decision = match presented {
+            Presented::Password {
+                authcid,
+                authzid,
+                secret,
+                code,
+                ..
+            } => {
+                Box::pin(self.password_path(
+                    &ctx,
+                    &authcid,
+                    authzid.as_deref(),
+                    &secret,
+                    code.as_ref(),
+                    trace,
+                    &mut ledger,
+                ))
+                .await
+            }
+            Presented::Bearer {
+                token,
+                authzid,
+                user,
+                ..
+            } => {
+                Box::pin(self.bearer_path(
+                    &ctx,
+                    &token,
+                    authzid.as_deref(),
+                    user.as_deref(),
+                    trace,
+                    &mut ledger,
+                ))
+                .await
+            }
+            Presented::ApiKey {
+                token,
+                account_id,
+                credential_id,
+            } => {
+                Box::pin(self.api_key_path(
+                    &ctx,
+                    &token,
+                    account_id,
+                    credential_id,
+                    trace,
+                    &mut ledger,
+                ))
+                .await
+            }
+        };
+        let decision = decision.unwrap_or_else(|decision| decision);
+        keys = ledger.throttle;
+        *audit = ledger.audit;
+        self.record_outcome(&keys, &ctx, &decision).await;
+        self.conclude(&ctx, audit, decision)
+    }
+
+    /// Steps 3 to 12 for a login name and a secret.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one private step function of the pipeline"
+    )]
+    pub(crate) async fn password_path(
+        &self,
+        ctx: &Context,
+        authcid: &str,
+        authzid: Option<&str>,
+        secret: &SecretString,
+        code: Option<&SecretString>,
+        trace: &mut Trace,
+        ledger: &mut Ledger,
+    ) -> Result<Decision, Decision> {
+        // 3. Resolve the login name.
+        let login = self.resolve(ctx, authcid, authzid, trace)?;
+        let name = login.authenticating().to_owned();
+        ledger.audit.account = Some(name.clone());
+        ledger.audit.acting_as = Some(login.target().to_owned());
+        // 4. Find the account, then throttle its pair.
+        let hint = crate::secret_format::credential_of(secret.expose());
+        let account = self
+            .find(&name)
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        let target = match (&account, hint) {
+            (None, _) => Target::Missing(DenialReason::UnknownUser),
+            (Some(account), Some((kind, id))) => match account.find_credential(kind, id) {
+                Some((credential, whole)) => Target::App(Box::new(credential.clone()), whole),
+                None => Target::Missing(DenialReason::UnknownCredential),
+            },
+            (Some(account), None) => match &account.password {
+                Some(hash) => Target::Password(hash.clone()),
+                None => Target::Missing(DenialReason::UnknownCredential),
+            },
+        };
+        trace.step("find-account", || match (&account, &target) {
+            (None, _) => format!("no account {name:?}; a dummy verify follows"),
+            (Some(_), Target::App(credential, _)) => format!(
+                "account {name:?}; {} id {}",
+                credential.kind.name(),
+                credential.id.0
+            ),
+            (Some(_), Target::Password(_)) => format!("account {name:?}; primary password"),
+            (Some(_), Target::Missing(_)) => match hint {
+                Some((kind, id)) => format!(
+                    "account {name:?} has no {} with id {id}; a dummy verify follows",
+                    kind.name()
+                ),
+                None => format!("account {name:?} has no password; a dummy verify follows"),
+            },
+        });
+        let throttled_as = account
+            .as_ref()
+            .map_or(name.as_str(), |account| &account.name);
+        self.throttle_pair(ctx, &key(throttled_as), ledger, trace)
+            .await?;
+        let credential = match &target {
+            Target::App(app, _) => CredentialRef {
+                kind: CredentialKind::from_stored(app.kind),
+                id: Some(u64::from(app.id.0)),
+            },
+            Target::Password(_) | Target::Missing(_) => CredentialRef {
+                kind: hint.map_or(CredentialKind::Password, |(kind, _)| kind),
+                id: hint.map(|(_, id)| id),
+            },
+        };
+        ledger.audit.credential = Some(credential);
+        // A second factor typed after the password (`password:123456`),
+        // when the policy allows it and the account has one.
+        let mut split_secret = None;
+        let mut split_code = None;
+        if code.is_none()
+            && let (Some(policy), Target::Password(_), Some(totp)) = (
+                &self.inner.password_with_code,
+                &target,
+                account.as_ref().and_then(|account| account.totp.as_ref()),
+            )
+            && let Some(split) = u8::try_from(totp.digits)
+                .ok()
+                .and_then(|digits| policy.split(secret.expose().as_bytes(), digits))
+            && let Ok(password) = std::str::from_utf8(split.password)
+        {
+            split_secret = Some(SecretString::from(password));
+            split_code = Some(SecretString::from(split.code));
+            trace.step("find-account", || {
+                "the password field ends with a one-time code; it is checked at step 11".to_owned()
+            });
+        }
+        let secret = split_secret.as_ref().unwrap_or(secret);
+        let code = code.or(split_code.as_ref());
+        // 5. Verify the credential (a dummy verify when there is none).
+        let revision = account.as_ref().map_or(0, |account| account.revision);
+        let rehash = self
+            .verify_secret(ctx, &name, credential, &target, secret, revision, trace)
+            .await?;
+        let Some(account) = account else {
+            return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
+        };
+        // 6. The account gate.
+        let rights = self.account_gate(ctx, &account, trace).await?;
+        // 7. The credential's expiry and address.
+        let app = match target {
+            Target::App(app, _) => Some(app),
+            Target::Password(_) | Target::Missing(_) => None,
+        };
+        if let Some(app) = &app {
+            self.credential_checks(ctx, app, trace)?;
+        } else {
+            trace.step("credential-checks", || {
+                "primary password: no expiry or address limit".to_owned()
+            });
+        }
+        // 8. Scope the rights.
+        let scope = app
+            .as_ref()
+            .map_or(CredentialScope::Inherit, |app| app.scope.clone());
+        let scoped = scope.apply(&rights);
+        trace.step("scope", || {
+            format!(
+                "{} scope: {} of the account's {} permissions",
+                scope_name(&scope),
+                scoped.len(),
+                rights.len()
+            )
+        });
+        // 9. The surface gate, against the scope.
+        self.surface_gate(ctx, &rights, &scoped, trace)?;
+        // 10. The impersonation policy.
+        // (Boxed: the rarely taken paths keep the common future small.)
+        let (acting_as, session_rights, target_rights) = if login.is_impersonation() {
+            Box::pin(
+                self.impersonation_step(ctx, &login, &account, rights, scoped, credential, trace),
+            )
+            .await?
+        } else {
+            trace.step("impersonation", || "not asked".to_owned());
+            (account.name.clone(), scoped, None)
+        };
+        // 11. Second factor.
+        if credential.kind == CredentialKind::Password && account.totp.is_some() {
+            Box::pin(self.second_factor(ctx, &account, &rights, code, trace)).await?;
+        } else if credential.kind == CredentialKind::Password {
+            trace.step("second-factor", || "not enrolled".to_owned());
+        } else {
+            trace.step("second-factor", || {
+                format!("not asked: {} logins skip it", credential.kind.name())
+            });
+        }
+        // 12. Grant.
+        let fingerprint = match &app {
+            Some(app) => credential_fingerprint(app),
+            None => account
+                .password
+                .as_ref()
+                .map_or_else(|| fingerprint_of(&[b""]), password_fingerprint),
+        };
+        let expires_at = app.as_ref().and_then(|app| app.expires_at);
+        let grant = Grant {
+            account: account.name.clone(),
+            acting_as: acting_as.clone(),
+            credential,
+            rights: session_rights,
+            expires_at,
+            session_binding: SessionBinding {
+                account: account.name.clone(),
+                acting_as,
+                credential,
+                fingerprint,
+                expires_at: expires_at.map(OffsetDateTime::unix_timestamp),
+                rehashed_fingerprint: rehash.as_ref().map(Rehash::fingerprint),
+                rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
+                token_roles: None,
+            },
+            rehash,
+        };
+        trace.step("grant", || {
+            format!(
+                "{} as {} with {} ({} permissions)",
+                grant.account,
+                grant.acting_as,
+                credential_label(credential),
+                grant.rights.len()
+            )
+        });
+        Ok(Decision::Grant(grant))
+    }
+
+    /// Step 3 for an API key presented alone: the number it carries names
+    /// the account; then the password path goes on as for `name` + key.
+    pub(crate) async fn api_key_path(
+        &self,
+        ctx: &Context,
+        token: &SecretString,
+        account_id: u32,
+        credential_id: u32,
+        trace: &mut Trace,
+        ledger: &mut Ledger,
+    ) -> Result<Decision, Decision> {
+        let name = self
+            .inner
+            .directory
+            .account_name_by_id(account_id)
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        if let Some(name) = name {
+            ledger.audit.login = Some(name.clone());
+            return Box::pin(self.password_path(ctx, &name, None, token, None, trace, ledger))
+                .await;
+        }
+        trace.step("resolve-login", || {
+            format!("no account has the number {account_id}; a dummy verify follows")
+        });
+        let credential = CredentialRef {
+            kind: CredentialKind::ApiKey,
+            id: Some(u64::from(credential_id)),
+        };
+        ledger.audit.credential = Some(credential);
+        let unknown = Target::Missing(DenialReason::UnknownUser);
+        self.verify_secret(ctx, "", credential, &unknown, token, 0, trace)
+            .await?;
+        Err(self.deny(ctx, DenialReason::Internal("a dummy verify passed")))
+    }
+
+    /// Steps 3 to 12 for a bearer token.
+    pub(crate) async fn bearer_path(
+        &self,
+        ctx: &Context,
+        token: &SecretString,
+        authzid: Option<&str>,
+        user: Option<&str>,
+        trace: &mut Trace,
+        ledger: &mut Ledger,
+    ) -> Result<Decision, Decision> {
+        ledger.audit.credential = Some(CredentialRef {
+            kind: CredentialKind::OidcToken,
+            id: None,
+        });
+        // A name the client claims (XOAUTH2 `user=`) has its pair checked
+        // before the token is: failed tokens for that name count there.
+        if let Some(user) = user {
+            self.throttle_pair(ctx, &key(user), ledger, trace).await?;
+        }
+        let Some(validator) = &self.inner.oidc else {
+            trace.step("verify-credential", || {
+                "refused: no OIDC provider is configured".to_owned()
+            });
+            return Err(self.deny(ctx, DenialReason::BearerNotConfigured));
+        };
+        // The token is the credential: validate it first (it names the account).
+        let principal = match validator.validate(token.expose(), ctx.now) {
+            Ok(principal) => principal,
+            Err(refusal) => {
+                trace.step("verify-credential", || {
+                    format!("refused: {refusal} ({})", refusal.kind())
+                });
+                let reason = if refusal.is_temporary() {
+                    DenialReason::ProviderUnavailable(refusal)
+                } else {
+                    DenialReason::InvalidToken(refusal)
+                };
+                return Err(self.deny(ctx, reason));
+            }
+        };
+        trace.step("verify-credential", || {
+            format!(
+                "token of {} from {} (subject {}) verified",
+                principal.username, principal.issuer, principal.subject
+            )
+        });
+        if let Some(user) = user
+            && key(user) != key(&principal.username)
+        {
+            trace.step("resolve-login", || {
+                format!(
+                    "refused: user {user:?} is not the token's {}",
+                    principal.username
+                )
+            });
+            return Err(self.deny(ctx, DenialReason::TokenUserMismatch));
+        }
+        ledger.audit.login = Some(principal.username.clone());
+        // 3. Resolve the login name: the provider's name is one name, never
+        //    split; only OAUTHBEARER `a=` may ask to act as another.
+        let login = self.resolve_asserted(ctx, &principal.username, authzid, trace)?;
+        let name = login.authenticating().to_owned();
+        ledger.audit.account = Some(name.clone());
+        ledger.audit.acting_as = Some(login.target().to_owned());
+        // 4. Find the account: a directory entry, a local principal, or the
+        //    token's own roles.
+        let found = self
+            .find(&name)
+            .await
+            .map_err(|error| self.directory_failure(ctx, error))?;
+        let token_roles = found.is_none().then(|| {
+            if principal.roles.is_empty() {
+                self.inner.oidc_default_roles.clone()
+            } else {
+                principal.roles.clone()
+            }
+        });
+        let account = match found {
+            Some(account) => {
+                trace.step("find-account", || format!("directory entry {name:?}"));
+                account
+            }
+            None => {
+                let roles = if principal.roles.is_empty() {
+                    self.inner.oidc_default_roles.clone()
+                } else {
+                    principal.roles.clone()
+                };
+                trace.step("find-account", || {
+                    format!(
+                        "no directory entry; token principal with roles [{}]",
+                        roles.join(", ")
+                    )
+                });
+                let mut account = Account::new(name.clone()).with_roles(roles);
+                account.groups.clone_from(&principal.groups);
+                Arc::new(account)
+            }
+        };
+        let credential = CredentialRef {
+            kind: CredentialKind::OidcToken,
+            id: None,
+        };
+        // 6. The account gate.
+        let rights = self.account_gate(ctx, &account, trace).await?;
+        // 7. The token's expiry was checked by the validator.
+        trace.step("credential-checks", || {
+            format!("token valid until {}", principal.expires_at)
+        });
+        // 8. Scope: a token carries the account's rights.
+        trace.step("scope", || format!("inherit: {} permissions", rights.len()));
+        // 9. Surface gate.
+        self.surface_gate(ctx, &rights, &rights, trace)?;
+        // 10. Impersonation.
+        let (acting_as, session_rights, target_rights) = self
+            .impersonation_step(ctx, &login, &account, rights, rights, credential, trace)
+            .await?;
+        // 11. The identity provider owns the second factor.
+        trace.step("second-factor", || {
+            "left to the identity provider".to_owned()
+        });
+        // 12. Grant.
+        let grant = Grant {
+            account: account.name.clone(),
+            acting_as: acting_as.clone(),
+            credential,
+            rights: session_rights,
+            expires_at: Some(principal.expires_at),
+            session_binding: SessionBinding {
+                account: account.name.clone(),
+                acting_as,
+                credential,
+                fingerprint: fingerprint_of(&[
+                    principal.issuer.as_bytes(),
+                    principal.subject.as_bytes(),
+                ]),
+                expires_at: Some(principal.expires_at.unix_timestamp()),
+                rehashed_fingerprint: None,
+                rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
+                token_roles,
+            },
+            rehash: None,
+        };
+        trace.step("grant", || {
+            format!(
+                "{} as {} with an OIDC token ({} permissions)",
+                grant.account,
+                grant.acting_as,
+                grant.rights.len()
+            )
+        });
+        Ok(Decision::Grant(grant))
+    }
+}
