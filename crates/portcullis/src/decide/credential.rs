@@ -6,6 +6,8 @@
     reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
 )]
 
+use std::borrow::Cow;
+
 use portcullis_credentials::{
     CacheKey, CredentialId, CredentialRecord, CredentialRefusal, OsRandom, StoredHash,
 };
@@ -13,6 +15,7 @@ use portcullis_permissions::{CredentialScope, Permission, PermissionSet};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
+use super::Target;
 use crate::authenticator::Context;
 use crate::directory::Account;
 use crate::second_factor::{CodeMatch, SecondFactorHint, check_code};
@@ -23,10 +26,42 @@ use crate::{
     SecretString,
 };
 
-use super::outcome::directory_reason;
-use super::*;
+use super::outcome::{credential_label, directory_reason};
 
 impl Authenticator {
+    /// Step 4: a second factor typed after the password
+    /// (`password:123456`), when the policy allows it and the account has
+    /// one: the password and the code, split. Otherwise both as given.
+    pub(crate) fn split_code<'a>(
+        &self,
+        target: &Target,
+        account: Option<&Account>,
+        secret: &'a SecretString,
+        code: Option<&'a SecretString>,
+        trace: &mut Trace,
+    ) -> (Cow<'a, SecretString>, Option<Cow<'a, SecretString>>) {
+        if code.is_none()
+            && let (Some(policy), Target::Password(_), Some(totp)) = (
+                &self.inner.password_with_code,
+                target,
+                account.and_then(|account| account.totp.as_ref()),
+            )
+            && let Some(split) = u8::try_from(totp.digits)
+                .ok()
+                .and_then(|digits| policy.split(secret.expose().as_bytes(), digits))
+            && let Ok(password) = std::str::from_utf8(split.password)
+        {
+            trace.step("find-account", || {
+                "the password field ends with a one-time code; it is checked at step 11".to_owned()
+            });
+            return (
+                Cow::Owned(SecretString::from(password)),
+                Some(Cow::Owned(SecretString::from(split.code))),
+            );
+        }
+        (Cow::Borrowed(secret), code.map(Cow::Borrowed))
+    }
+
     #[expect(
         clippy::too_many_arguments,
         reason = "one private step function of the pipeline"
@@ -157,9 +192,15 @@ impl Authenticator {
     pub(crate) fn credential_checks(
         &self,
         ctx: &Context,
-        app: &CredentialRecord,
+        app: Option<&CredentialRecord>,
         trace: &mut Trace,
     ) -> Result<(), Decision> {
+        let Some(app) = app else {
+            trace.step("credential-checks", || {
+                "primary password: no expiry or address limit".to_owned()
+            });
+            return Ok(());
+        };
         if let Some(expires_at) = app.expires_at
             && expires_at <= ctx.now
         {
@@ -292,5 +333,16 @@ pub(crate) fn password_record(hash: StoredHash, revision: u64) -> CredentialReco
         scope: CredentialScope::Inherit,
         last_used: None,
         revision,
+    }
+}
+
+/// Step 11 when no code is asked: why.
+pub(crate) fn second_factor_not_asked(credential: CredentialRef, trace: &mut Trace) {
+    if credential.kind == CredentialKind::Password {
+        trace.step("second-factor", || "not enrolled".to_owned());
+    } else {
+        trace.step("second-factor", || {
+            format!("not asked: {} logins skip it", credential.kind.name())
+        });
     }
 }

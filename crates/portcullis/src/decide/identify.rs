@@ -10,12 +10,11 @@ use std::sync::Arc;
 
 use portcullis_impersonation::LoginName;
 
+use super::Target;
 use crate::authenticator::Context;
 use crate::directory::{Account, DirectoryError};
 use crate::trace::Trace;
-use crate::{Authenticator, DenialReason};
-
-use super::*;
+use crate::{Authenticator, CredentialKind, Decision, DenialReason};
 
 impl Authenticator {
     pub(crate) fn resolve(
@@ -77,5 +76,45 @@ impl Authenticator {
         let account = self.inner.directory.account(name).await?;
         let principal = self.inner.directory.principal(name).await?;
         Ok(account.or(principal))
+    }
+
+    /// Step 4: the stored credential a password-form secret is checked
+    /// against — the app password or API key whose id it carries, else the
+    /// account password — or why there is none (a dummy verify follows).
+    pub(crate) fn target_of(
+        &self,
+        name: &str,
+        account: Option<&Account>,
+        hint: Option<(CredentialKind, u64)>,
+        trace: &mut Trace,
+    ) -> Target {
+        let target = match (account, hint) {
+            (None, _) => Target::Missing(DenialReason::UnknownUser),
+            (Some(account), Some((kind, id))) => match account.find_credential(kind, id) {
+                Some((credential, whole)) => Target::App(Box::new(credential.clone()), whole),
+                None => Target::Missing(DenialReason::UnknownCredential),
+            },
+            (Some(account), None) => match &account.password {
+                Some(hash) => Target::Password(hash.clone()),
+                None => Target::Missing(DenialReason::UnknownCredential),
+            },
+        };
+        trace.step("find-account", || match (account, &target) {
+            (None, _) => format!("no account {name:?}; a dummy verify follows"),
+            (Some(_), Target::App(credential, _)) => format!(
+                "account {name:?}; {} id {}",
+                credential.kind.name(),
+                credential.id.0
+            ),
+            (Some(_), Target::Password(_)) => format!("account {name:?}; primary password"),
+            (Some(_), Target::Missing(_)) => match hint {
+                Some((kind, id)) => format!(
+                    "account {name:?} has no {} with id {id}; a dummy verify follows",
+                    kind.name()
+                ),
+                None => format!("account {name:?} has no password; a dummy verify follows"),
+            },
+        });
+        target
     }
 }

@@ -23,25 +23,22 @@
 use std::sync::Arc;
 
 use portcullis_credentials::{CredentialRecord, StoredHash};
-use portcullis_permissions::CredentialScope;
 use portcullis_sasl::Credentials;
-use time::OffsetDateTime;
 
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
 use crate::directory::Account;
 use crate::memory::key;
-use crate::rehash::password_fingerprint;
 use crate::throttle::ThrottleKey;
 use crate::trace::Trace;
 use crate::{
-    Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, Rehash,
-    SecretString, SessionBinding,
+    Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, SecretString,
+    SessionBinding,
 };
 
-use crate::revalidate::{credential_fingerprint, fingerprint_of, rights_fingerprint};
-use outcome::credential_label;
-use rights::scope_name;
+use crate::revalidate::{fingerprint_of, rights_fingerprint};
+use credential::second_factor_not_asked;
+use outcome::password_binding;
 
 pub(crate) mod credential;
 pub(crate) mod identify;
@@ -111,6 +108,30 @@ pub(crate) enum Target {
     /// A stored credential; `true` when its hash covers the whole secret.
     App(Box<CredentialRecord>, bool),
     Missing(DenialReason),
+}
+
+impl Target {
+    /// The app password or API key, once the secret is verified.
+    fn into_app(self) -> Option<Box<CredentialRecord>> {
+        match self {
+            Target::App(app, _) => Some(app),
+            Target::Password(_) | Target::Missing(_) => None,
+        }
+    }
+}
+
+/// The credential a login used, as grants and audit events name it.
+fn credential_ref(target: &Target, hint: Option<(CredentialKind, u64)>) -> CredentialRef {
+    match target {
+        Target::App(app, _) => CredentialRef {
+            kind: CredentialKind::from_stored(app.kind),
+            id: Some(u64::from(app.id.0)),
+        },
+        Target::Password(_) | Target::Missing(_) => CredentialRef {
+            kind: hint.map_or(CredentialKind::Password, |(kind, _)| kind),
+            id: hint.map(|(_, id)| id),
+        },
+    }
 }
 
 impl Authenticator {
@@ -221,82 +242,26 @@ impl Authenticator {
         let name = login.authenticating().to_owned();
         ledger.audit.account = Some(name.clone());
         ledger.audit.acting_as = Some(login.target().to_owned());
-        // 4. Find the account, then throttle its pair.
+        // 4. Find the account and the credential the secret names, then
+        //    throttle the (network, account) pair.
         let hint = crate::secret_format::credential_of(secret.expose());
         let account = self
             .find(&name)
             .await
             .map_err(|error| self.directory_failure(ctx, error))?;
-        let target = match (&account, hint) {
-            (None, _) => Target::Missing(DenialReason::UnknownUser),
-            (Some(account), Some((kind, id))) => match account.find_credential(kind, id) {
-                Some((credential, whole)) => Target::App(Box::new(credential.clone()), whole),
-                None => Target::Missing(DenialReason::UnknownCredential),
-            },
-            (Some(account), None) => match &account.password {
-                Some(hash) => Target::Password(hash.clone()),
-                None => Target::Missing(DenialReason::UnknownCredential),
-            },
-        };
-        trace.step("find-account", || match (&account, &target) {
-            (None, _) => format!("no account {name:?}; a dummy verify follows"),
-            (Some(_), Target::App(credential, _)) => format!(
-                "account {name:?}; {} id {}",
-                credential.kind.name(),
-                credential.id.0
-            ),
-            (Some(_), Target::Password(_)) => format!("account {name:?}; primary password"),
-            (Some(_), Target::Missing(_)) => match hint {
-                Some((kind, id)) => format!(
-                    "account {name:?} has no {} with id {id}; a dummy verify follows",
-                    kind.name()
-                ),
-                None => format!("account {name:?} has no password; a dummy verify follows"),
-            },
-        });
+        let target = self.target_of(&name, account.as_deref(), hint, trace);
         let throttled_as = account
             .as_ref()
             .map_or(name.as_str(), |account| &account.name);
         self.throttle_pair(ctx, &key(throttled_as), ledger, trace)
             .await?;
-        let credential = match &target {
-            Target::App(app, _) => CredentialRef {
-                kind: CredentialKind::from_stored(app.kind),
-                id: Some(u64::from(app.id.0)),
-            },
-            Target::Password(_) | Target::Missing(_) => CredentialRef {
-                kind: hint.map_or(CredentialKind::Password, |(kind, _)| kind),
-                id: hint.map(|(_, id)| id),
-            },
-        };
+        let credential = credential_ref(&target, hint);
         ledger.audit.credential = Some(credential);
-        // A second factor typed after the password (`password:123456`),
-        // when the policy allows it and the account has one.
-        let mut split_secret = None;
-        let mut split_code = None;
-        if code.is_none()
-            && let (Some(policy), Target::Password(_), Some(totp)) = (
-                &self.inner.password_with_code,
-                &target,
-                account.as_ref().and_then(|account| account.totp.as_ref()),
-            )
-            && let Some(split) = u8::try_from(totp.digits)
-                .ok()
-                .and_then(|digits| policy.split(secret.expose().as_bytes(), digits))
-            && let Ok(password) = std::str::from_utf8(split.password)
-        {
-            split_secret = Some(SecretString::from(password));
-            split_code = Some(SecretString::from(split.code));
-            trace.step("find-account", || {
-                "the password field ends with a one-time code; it is checked at step 11".to_owned()
-            });
-        }
-        let secret = split_secret.as_ref().unwrap_or(secret);
-        let code = code.or(split_code.as_ref());
+        let (secret, code) = self.split_code(&target, account.as_deref(), secret, code, trace);
         // 5. Verify the credential (a dummy verify when there is none).
         let revision = account.as_ref().map_or(0, |account| account.revision);
         let rehash = self
-            .verify_secret(ctx, &name, credential, &target, secret, revision, trace)
+            .verify_secret(ctx, &name, credential, &target, &secret, revision, trace)
             .await?;
         let Some(account) = account else {
             return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
@@ -304,34 +269,14 @@ impl Authenticator {
         // 6. The account gate.
         let rights = self.account_gate(ctx, &account, trace).await?;
         // 7. The credential's expiry and address.
-        let app = match target {
-            Target::App(app, _) => Some(app),
-            Target::Password(_) | Target::Missing(_) => None,
-        };
-        if let Some(app) = &app {
-            self.credential_checks(ctx, app, trace)?;
-        } else {
-            trace.step("credential-checks", || {
-                "primary password: no expiry or address limit".to_owned()
-            });
-        }
+        let app = target.into_app();
+        self.credential_checks(ctx, app.as_deref(), trace)?;
         // 8. Scope the rights.
-        let scope = app
-            .as_ref()
-            .map_or(CredentialScope::Inherit, |app| app.scope.clone());
-        let scoped = scope.apply(&rights);
-        trace.step("scope", || {
-            format!(
-                "{} scope: {} of the account's {} permissions",
-                scope_name(&scope),
-                scoped.len(),
-                rights.len()
-            )
-        });
+        let scoped = self.scope(app.as_deref(), &rights, trace);
         // 9. The surface gate, against the scope.
         self.surface_gate(ctx, &rights, &scoped, trace)?;
-        // 10. The impersonation policy.
-        // (Boxed: the rarely taken paths keep the common future small.)
+        // 10. The impersonation policy (boxed: the rarely taken path keeps
+        //     the common future small).
         let (acting_as, session_rights, target_rights) = if login.is_impersonation() {
             Box::pin(
                 self.impersonation_step(ctx, &login, &account, rights, scoped, credential, trace),
@@ -341,53 +286,32 @@ impl Authenticator {
             trace.step("impersonation", || "not asked".to_owned());
             (account.name.clone(), scoped, None)
         };
-        // 11. Second factor.
+        // 11. The second factor, for password logins of enrolled accounts.
         if credential.kind == CredentialKind::Password && account.totp.is_some() {
-            Box::pin(self.second_factor(ctx, &account, &rights, code, trace)).await?;
-        } else if credential.kind == CredentialKind::Password {
-            trace.step("second-factor", || "not enrolled".to_owned());
+            Box::pin(self.second_factor(ctx, &account, &rights, code.as_deref(), trace)).await?;
         } else {
-            trace.step("second-factor", || {
-                format!("not asked: {} logins skip it", credential.kind.name())
-            });
+            second_factor_not_asked(credential, trace);
         }
         // 12. Grant.
-        let fingerprint = match &app {
-            Some(app) => credential_fingerprint(app),
-            None => account
-                .password
-                .as_ref()
-                .map_or_else(|| fingerprint_of(&[b""]), password_fingerprint),
-        };
-        let expires_at = app.as_ref().and_then(|app| app.expires_at);
+        let session_binding = password_binding(
+            &account,
+            &acting_as,
+            app.as_deref(),
+            credential,
+            &rights,
+            target_rights.as_ref(),
+            rehash.as_ref(),
+        );
         let grant = Grant {
             account: account.name.clone(),
-            acting_as: acting_as.clone(),
+            acting_as,
             credential,
             rights: session_rights,
-            expires_at,
-            session_binding: SessionBinding {
-                account: account.name.clone(),
-                acting_as,
-                credential,
-                fingerprint,
-                expires_at: expires_at.map(OffsetDateTime::unix_timestamp),
-                rehashed_fingerprint: rehash.as_ref().map(Rehash::fingerprint),
-                rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
-                token_roles: None,
-            },
+            expires_at: app.as_ref().and_then(|app| app.expires_at),
+            session_binding,
             rehash,
         };
-        trace.step("grant", || {
-            format!(
-                "{} as {} with {} ({} permissions)",
-                grant.account,
-                grant.acting_as,
-                credential_label(credential),
-                grant.rights.len()
-            )
-        });
-        Ok(Decision::Grant(grant))
+        Ok(self.grant(grant, trace))
     }
 
     /// Step 3 for an API key presented alone: the number it carries names

@@ -9,15 +9,37 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use portcullis_permissions::Surface;
+use portcullis_credentials::CredentialRecord;
+use portcullis_permissions::{PermissionSet, Surface};
+use time::OffsetDateTime;
 
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
-use crate::directory::DirectoryError;
+use crate::directory::{Account, DirectoryError};
+use crate::rehash::password_fingerprint;
 use crate::reply::{FailureClass, HttpScheme};
-use crate::{Authenticator, CredentialRef, Decision, Denial, DenialReason, PublicFailure};
+use crate::revalidate::{credential_fingerprint, fingerprint_of, rights_fingerprint};
+use crate::trace::Trace;
+use crate::{
+    Authenticator, CredentialRef, Decision, Denial, DenialReason, Grant, PublicFailure, Rehash,
+    SessionBinding,
+};
 
 impl Authenticator {
+    /// Step 12: the grant, traced.
+    pub(crate) fn grant(&self, grant: Grant, trace: &mut Trace) -> Decision {
+        trace.step("grant", || {
+            format!(
+                "{} as {} with {} ({} permissions)",
+                grant.account,
+                grant.acting_as,
+                credential_label(grant.credential),
+                grant.rights.len()
+            )
+        });
+        Decision::Grant(grant)
+    }
+
     /// Bookkeeping after a decision: throttle counts and the audit event.
     pub(crate) fn conclude(
         &self,
@@ -188,5 +210,38 @@ pub(crate) fn directory_reason(error: DirectoryError) -> DenialReason {
     match error {
         DirectoryError::Data(detail) => DenialReason::DirectoryData(detail),
         DirectoryError::Unavailable(detail) => DenialReason::DirectoryUnavailable(detail),
+    }
+}
+
+/// The binding of a session opened with a password-form secret: the
+/// stored credential's fingerprint (and the offered rehash's), its expiry,
+/// and the rights digest `revalidate` compares.
+pub(crate) fn password_binding(
+    account: &Account,
+    acting_as: &str,
+    app: Option<&CredentialRecord>,
+    credential: CredentialRef,
+    rights: &PermissionSet,
+    target_rights: Option<&PermissionSet>,
+    rehash: Option<&Rehash>,
+) -> SessionBinding {
+    let fingerprint = match app {
+        Some(app) => credential_fingerprint(app),
+        None => account
+            .password
+            .as_ref()
+            .map_or_else(|| fingerprint_of(&[b""]), password_fingerprint),
+    };
+    SessionBinding {
+        account: account.name.clone(),
+        acting_as: acting_as.to_owned(),
+        credential,
+        fingerprint,
+        expires_at: app
+            .and_then(|app| app.expires_at)
+            .map(OffsetDateTime::unix_timestamp),
+        rehashed_fingerprint: rehash.map(Rehash::fingerprint),
+        rights: Some(rights_fingerprint(rights, target_rights)),
+        token_roles: None,
     }
 }

@@ -18,12 +18,33 @@ use portcullis_permissions::{CredentialScope, LoginRefusal, PermissionSet, RoleG
 use crate::authenticator::Context;
 use crate::directory::{Account, Tenant};
 use crate::trace::Trace;
-use crate::{Authenticator, CredentialKind, CredentialRef, DenialReason};
+use crate::{Authenticator, CredentialKind, CredentialRef, Decision, DenialReason};
+use portcullis_credentials::CredentialRecord;
 
 use super::outcome::directory_reason;
-use super::*;
 
 impl Authenticator {
+    /// Step 8: the credential's scope applied to the account's rights
+    /// (a primary password inherits them all).
+    pub(crate) fn scope(
+        &self,
+        app: Option<&CredentialRecord>,
+        rights: &PermissionSet,
+        trace: &mut Trace,
+    ) -> PermissionSet {
+        let scope = app.map_or(CredentialScope::Inherit, |app| app.scope.clone());
+        let scoped = scope.apply(rights);
+        trace.step("scope", || {
+            format!(
+                "{} scope: {} of the account's {} permissions",
+                scope_name(&scope),
+                scoped.len(),
+                rights.len()
+            )
+        });
+        scoped
+    }
+
     /// The effective rights of an account whose tenant is open.
     pub(crate) async fn open_rights(
         &self,

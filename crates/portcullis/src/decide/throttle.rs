@@ -8,12 +8,11 @@
 
 use std::time::Duration;
 
+use super::Ledger;
 use crate::authenticator::Context;
 use crate::throttle::ThrottleKey;
 use crate::trace::Trace;
 use crate::{Authenticator, Decision, Denial, DenialReason};
-
-use super::*;
 
 impl Authenticator {
     pub(crate) async fn record_outcome(

@@ -11,12 +11,11 @@ use std::net::IpAddr;
 use portcullis_credentials::ApiKey;
 use portcullis_sasl::{Credentials, Mechanism, ServerExchange, Step, Transport};
 
+use super::Presented;
 use crate::authenticator::Context;
 use crate::reply::HttpScheme;
 use crate::trace::Trace;
 use crate::{AuthRequest, Authenticator, DenialReason, RequestCredentials};
-
-use super::*;
 
 impl Authenticator {
     /// Step 1: parse.
