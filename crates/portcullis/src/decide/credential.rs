@@ -7,10 +7,12 @@
 )]
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use portcullis_credentials::{
     CacheKey, CredentialId, CredentialRecord, CredentialRefusal, OsRandom, StoredHash,
 };
+use portcullis_oidc::Principal;
 use portcullis_permissions::{CredentialScope, Permission, PermissionSet};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -29,6 +31,45 @@ use crate::{
 use super::outcome::{credential_label, directory_reason};
 
 impl Authenticator {
+    /// Step 5 for a bearer token: validated by the OIDC validator. A
+    /// temporary refusal (keys not yet fetched, or being refreshed) is a
+    /// `TryLater`, never counted as a guess.
+    pub(crate) fn validate_token(
+        &self,
+        ctx: &Context,
+        token: &SecretString,
+        trace: &mut Trace,
+    ) -> Result<Arc<Principal>, Decision> {
+        let Some(validator) = &self.inner.oidc else {
+            trace.step("verify-credential", || {
+                "refused: no OIDC provider is configured".to_owned()
+            });
+            return Err(self.deny(ctx, DenialReason::BearerNotConfigured));
+        };
+        match validator.validate(token.expose(), ctx.now) {
+            Ok(principal) => {
+                trace.step("verify-credential", || {
+                    format!(
+                        "token of {} from {} (subject {}) verified",
+                        principal.username, principal.issuer, principal.subject
+                    )
+                });
+                Ok(principal)
+            }
+            Err(refusal) => {
+                trace.step("verify-credential", || {
+                    format!("refused: {refusal} ({})", refusal.kind())
+                });
+                let reason = if refusal.is_temporary() {
+                    DenialReason::ProviderUnavailable(refusal)
+                } else {
+                    DenialReason::InvalidToken(refusal)
+                };
+                Err(self.deny(ctx, reason))
+            }
+        }
+    }
+
     /// Step 4: a second factor typed after the password
     /// (`password:123456`), when the policy allows it and the account has
     /// one: the password and the code, split. Otherwise both as given.

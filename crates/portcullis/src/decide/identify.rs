@@ -9,10 +9,12 @@
 use std::sync::Arc;
 
 use portcullis_impersonation::LoginName;
+use portcullis_oidc::Principal;
 
 use super::Target;
 use crate::authenticator::Context;
 use crate::directory::{Account, DirectoryError};
+use crate::memory::key;
 use crate::trace::Trace;
 use crate::{Authenticator, CredentialKind, Decision, DenialReason};
 
@@ -116,5 +118,58 @@ impl Authenticator {
             },
         });
         target
+    }
+
+    /// Step 5 for a token that came with a claimed user name (XOAUTH2
+    /// `user=`): the token must name that same account.
+    pub(crate) fn token_names_user(
+        &self,
+        ctx: &Context,
+        user: Option<&str>,
+        principal: &Principal,
+        trace: &mut Trace,
+    ) -> Result<(), Decision> {
+        match user {
+            Some(user) if key(user) != key(&principal.username) => {
+                trace.step("resolve-login", || {
+                    format!(
+                        "refused: user {user:?} is not the token's {}",
+                        principal.username
+                    )
+                });
+                Err(self.deny(ctx, DenialReason::TokenUserMismatch))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Step 4 for a token: its directory entry, or else an account made of
+    /// the token's roles (mapped from its groups, or the configured
+    /// defaults), which the session binding then keeps.
+    pub(crate) fn token_account(
+        &self,
+        name: &str,
+        found: Option<Arc<Account>>,
+        principal: &Principal,
+        trace: &mut Trace,
+    ) -> (Arc<Account>, Option<Vec<String>>) {
+        if let Some(account) = found {
+            trace.step("find-account", || format!("directory entry {name:?}"));
+            return (account, None);
+        }
+        let roles = if principal.roles.is_empty() {
+            self.inner.oidc_default_roles.clone()
+        } else {
+            principal.roles.clone()
+        };
+        trace.step("find-account", || {
+            format!(
+                "no directory entry; token principal with roles [{}]",
+                roles.join(", ")
+            )
+        });
+        let mut account = Account::new(name).with_roles(roles.iter().cloned());
+        account.groups.clone_from(&principal.groups);
+        (Arc::new(account), Some(roles))
     }
 }

@@ -20,14 +20,11 @@
     reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
 )]
 
-use std::sync::Arc;
-
 use portcullis_credentials::{CredentialRecord, StoredHash};
 use portcullis_sasl::Credentials;
 
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
-use crate::directory::Account;
 use crate::memory::key;
 use crate::throttle::ThrottleKey;
 use crate::trace::Trace;
@@ -369,44 +366,10 @@ impl Authenticator {
         if let Some(user) = user {
             self.throttle_pair(ctx, &key(user), ledger, trace).await?;
         }
-        let Some(validator) = &self.inner.oidc else {
-            trace.step("verify-credential", || {
-                "refused: no OIDC provider is configured".to_owned()
-            });
-            return Err(self.deny(ctx, DenialReason::BearerNotConfigured));
-        };
-        // The token is the credential: validate it first (it names the account).
-        let principal = match validator.validate(token.expose(), ctx.now) {
-            Ok(principal) => principal,
-            Err(refusal) => {
-                trace.step("verify-credential", || {
-                    format!("refused: {refusal} ({})", refusal.kind())
-                });
-                let reason = if refusal.is_temporary() {
-                    DenialReason::ProviderUnavailable(refusal)
-                } else {
-                    DenialReason::InvalidToken(refusal)
-                };
-                return Err(self.deny(ctx, reason));
-            }
-        };
-        trace.step("verify-credential", || {
-            format!(
-                "token of {} from {} (subject {}) verified",
-                principal.username, principal.issuer, principal.subject
-            )
-        });
-        if let Some(user) = user
-            && key(user) != key(&principal.username)
-        {
-            trace.step("resolve-login", || {
-                format!(
-                    "refused: user {user:?} is not the token's {}",
-                    principal.username
-                )
-            });
-            return Err(self.deny(ctx, DenialReason::TokenUserMismatch));
-        }
+        // 5. The token is the credential: validate it first (it names the
+        //    account), and it must name the user the client claimed.
+        let principal = self.validate_token(ctx, token, trace)?;
+        self.token_names_user(ctx, user, &principal, trace)?;
         ledger.audit.login = Some(principal.username.clone());
         // 3. Resolve the login name: the provider's name is one name, never
         //    split; only OAUTHBEARER `a=` may ask to act as another.
@@ -420,35 +383,7 @@ impl Authenticator {
             .find(&name)
             .await
             .map_err(|error| self.directory_failure(ctx, error))?;
-        let token_roles = found.is_none().then(|| {
-            if principal.roles.is_empty() {
-                self.inner.oidc_default_roles.clone()
-            } else {
-                principal.roles.clone()
-            }
-        });
-        let account = match found {
-            Some(account) => {
-                trace.step("find-account", || format!("directory entry {name:?}"));
-                account
-            }
-            None => {
-                let roles = if principal.roles.is_empty() {
-                    self.inner.oidc_default_roles.clone()
-                } else {
-                    principal.roles.clone()
-                };
-                trace.step("find-account", || {
-                    format!(
-                        "no directory entry; token principal with roles [{}]",
-                        roles.join(", ")
-                    )
-                });
-                let mut account = Account::new(name.clone()).with_roles(roles);
-                account.groups.clone_from(&principal.groups);
-                Arc::new(account)
-            }
-        };
+        let (account, token_roles) = self.token_account(&name, found, &principal, trace);
         let credential = CredentialRef {
             kind: CredentialKind::OidcToken,
             id: None,
@@ -472,35 +407,28 @@ impl Authenticator {
             "left to the identity provider".to_owned()
         });
         // 12. Grant.
-        let grant = Grant {
+        let session_binding = SessionBinding {
             account: account.name.clone(),
             acting_as: acting_as.clone(),
             credential,
+            fingerprint: fingerprint_of(&[
+                principal.issuer.as_bytes(),
+                principal.subject.as_bytes(),
+            ]),
+            expires_at: Some(principal.expires_at.unix_timestamp()),
+            rehashed_fingerprint: None,
+            rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
+            token_roles,
+        };
+        let grant = Grant {
+            account: account.name.clone(),
+            acting_as,
+            credential,
             rights: session_rights,
             expires_at: Some(principal.expires_at),
-            session_binding: SessionBinding {
-                account: account.name.clone(),
-                acting_as,
-                credential,
-                fingerprint: fingerprint_of(&[
-                    principal.issuer.as_bytes(),
-                    principal.subject.as_bytes(),
-                ]),
-                expires_at: Some(principal.expires_at.unix_timestamp()),
-                rehashed_fingerprint: None,
-                rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
-                token_roles,
-            },
+            session_binding,
             rehash: None,
         };
-        trace.step("grant", || {
-            format!(
-                "{} as {} with an OIDC token ({} permissions)",
-                grant.account,
-                grant.acting_as,
-                grant.rights.len()
-            )
-        });
-        Ok(Decision::Grant(grant))
+        Ok(self.grant(grant, trace))
     }
 }
