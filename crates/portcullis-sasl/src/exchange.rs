@@ -356,7 +356,7 @@ mod tests {
             "OAUTHBEARER",
             Some(b"n,,\x01auth=Bearer t\x01\x01"),
             &policy(),
-            Transport::empty(),
+            Transport::TLS,
         )
         .unwrap();
         assert!(matches!(step, Step::Done(_)));
