@@ -159,6 +159,7 @@ impl<'a> OAuthBearerMessage<'a> {
         let mut reader = KvReader::new(rest);
         let mut auth = None;
         let mut host = None;
+        let mut host_seen = false;
         let mut port = None;
         while let Some((key, value)) = reader.next_pair()? {
             match key {
@@ -168,9 +169,10 @@ impl<'a> OAuthBearerMessage<'a> {
                     }
                 }
                 b"host" => {
-                    if host.replace(parse_host(value, limits, text)?).is_some() {
+                    if core::mem::replace(&mut host_seen, true) {
                         return Err(Error::DuplicateKey);
                     }
+                    host = parse_host(value, limits, text)?;
                 }
                 b"port" => {
                     if port.replace(parse_port(value)?).is_some() {
@@ -347,12 +349,17 @@ fn unescape_saslname<'a>(
     Ok(Cow::Owned(out))
 }
 
-/// `host`: a host name or address literal; no spaces or controls.
+/// `host`: a host name or address literal; no spaces or controls. A
+/// present but empty value is well-formed (RFC 7628 §3.1 lets a client
+/// leave the host it connected to unsaid) and reads as an absent host.
 fn parse_host<'a>(
     value: &'a [u8],
     limits: &Limits,
     text: &MessageText<'a>,
-) -> Result<&'a str, Error> {
+) -> Result<Option<&'a str>, Error> {
+    if value.is_empty() {
+        return Ok(None);
+    }
     if value.len() > limits.max_identity_len {
         return Err(Error::TooLong {
             field: Field::Host,
@@ -362,10 +369,10 @@ fn parse_host<'a>(
     let controls_or_space = value
         .iter()
         .fold(0u8, |bad, &b| bad | u8::from(!matches!(b, 0x21..=0x7e)));
-    if value.is_empty() || controls_or_space != 0 {
+    if controls_or_space != 0 {
         return Err(Error::BadHost);
     }
-    text.str(value).ok_or(Error::BadHost)
+    text.str(value).map(Some).ok_or(Error::BadHost)
 }
 
 /// [`parse_host`] for the fast path: the same host, or `None` where
@@ -578,8 +585,8 @@ mod tests {
             Err(Error::BadPort)
         );
         assert_eq!(
-            dec(b"n,,\x01host=\x01auth=Bearer x\x01\x01"),
-            Err(Error::BadHost)
+            dec(b"n,,\x01host=\x01auth=Bearer x\x01\x01").map(|m| m.host()),
+            Ok(None)
         );
         assert_eq!(
             dec(b"n,,\x01auth=Bearer x\x01"),

@@ -135,6 +135,7 @@ pub(crate) fn decode_oauthbearer<'a>(
     let mut reader = KvReader { rest };
     let mut auth = None;
     let mut host = None;
+    let mut host_seen = false;
     let mut port = None;
     while let Some((key, value)) = reader.next_pair()? {
         match key {
@@ -144,9 +145,10 @@ pub(crate) fn decode_oauthbearer<'a>(
                 }
             }
             b"host" => {
-                if host.replace(parse_host(value, limits)?).is_some() {
+                if core::mem::replace(&mut host_seen, true) {
                     return Err(Error::DuplicateKey);
                 }
+                host = parse_host(value, limits)?;
             }
             b"port" => {
                 if port.replace(parse_port(value)?).is_some() {
@@ -200,17 +202,22 @@ fn unescape_saslname<'a>(raw: &'a [u8], limits: &Limits) -> Result<Cow<'a, str>,
     Ok(Cow::Owned(out))
 }
 
-fn parse_host<'a>(value: &'a [u8], limits: &Limits) -> Result<&'a str, Error> {
+fn parse_host<'a>(value: &'a [u8], limits: &Limits) -> Result<Option<&'a str>, Error> {
+    if value.is_empty() {
+        return Ok(None);
+    }
     if value.len() > limits.max_identity_len {
         return Err(Error::TooLong {
             field: Field::Host,
             limit: limits.max_identity_len,
         });
     }
-    if value.is_empty() || !value.iter().all(|&b| matches!(b, 0x21..=0x7e)) {
+    if !value.iter().all(|&b| matches!(b, 0x21..=0x7e)) {
         return Err(Error::BadHost);
     }
-    core::str::from_utf8(value).map_err(|_| Error::BadHost)
+    core::str::from_utf8(value)
+        .map(Some)
+        .map_err(|_| Error::BadHost)
 }
 
 fn parse_port(value: &[u8]) -> Result<u16, Error> {
