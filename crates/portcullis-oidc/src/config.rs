@@ -66,6 +66,10 @@ pub struct ProviderConfig {
     /// Claim holding the display name (default `name`).
     #[serde(default = "default_claim_name")]
     pub claim_name: String,
+    /// How a groups claim that holds one string instead of an array is
+    /// read (default: refused, see [`GroupsAsString`]).
+    #[serde(default)]
+    pub groups_as_string: GroupsAsString,
     /// Claim holding the group names (default `groups`).
     #[serde(default = "default_claim_groups")]
     pub claim_groups: String,
@@ -104,6 +108,34 @@ pub struct ProviderConfig {
     /// a provider that never lets an address in unverified.
     #[serde(default)]
     pub danger_allow_unverified_email: bool,
+}
+
+/// How a groups claim that holds a single string, not an array of strings,
+/// is read. The standard form (and what Keycloak, Entra ID, Okta and
+/// Authentik send) is an array; a provider that sends a string may mean
+/// one group, or several joined by a separator the token does not name.
+///
+/// ```
+/// use portcullis_oidc::{GroupsAsString, ProviderConfig};
+/// let p = ProviderConfig::new("https://idp.example.org");
+/// assert_eq!(p.groups_as_string, GroupsAsString::Refuse);
+/// let p = p.with_groups_as_string(GroupsAsString::OneGroup);
+/// assert_eq!(p.groups_as_string, GroupsAsString::OneGroup);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum GroupsAsString {
+    /// The token is refused as malformed (`bad-claims`): guessing what the
+    /// string holds could map a group to roles the provider never meant
+    /// (a `"staff,admins"` string read as one group matches nothing, split
+    /// at the comma it might match an admin group). The default, so a
+    /// provider's unusual form shows up as a refusal, not as wrong roles.
+    #[default]
+    Refuse,
+    /// The string is one group name, as some providers send a user's only
+    /// group.
+    OneGroup,
 }
 
 /// Key store timing, in seconds.
@@ -201,6 +233,7 @@ impl ProviderConfig {
             key_store: KeyStoreConfig::default(),
             danger_accept_any_audience: false,
             danger_allow_unverified_email: false,
+            groups_as_string: GroupsAsString::default(),
         }
     }
 
@@ -272,6 +305,13 @@ impl ProviderConfig {
     #[must_use]
     pub const fn with_danger_allow_unverified_email(mut self, allow: bool) -> Self {
         self.danger_allow_unverified_email = allow;
+        self
+    }
+
+    /// Sets how a groups claim holding one string is read.
+    #[must_use]
+    pub const fn with_groups_as_string(mut self, rule: GroupsAsString) -> Self {
+        self.groups_as_string = rule;
         self
     }
 

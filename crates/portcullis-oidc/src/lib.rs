@@ -140,8 +140,8 @@ pub use cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES};
 pub use claims::MAX_CLAIMS;
 pub use config::{
     DEFAULT_CLAIM_GROUPS, DEFAULT_CLAIM_NAME, DEFAULT_CLAIM_USERNAME, DEFAULT_LEEWAY_SECONDS,
-    DEFAULT_MAX_TOKEN_BYTES, KeyStoreConfig, MAX_MAX_TOKEN_BYTES, OidcConfig, ProviderConfig,
-    parse_algorithm,
+    DEFAULT_MAX_TOKEN_BYTES, GroupsAsString, KeyStoreConfig, MAX_MAX_TOKEN_BYTES, OidcConfig,
+    ProviderConfig, parse_algorithm,
 };
 pub use discovery::{
     DiscoveryDocument, MAX_DISCOVERY_BYTES, oauth_authorization_server_url,

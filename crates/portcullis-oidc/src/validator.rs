@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use crate::backend;
 use crate::cache::{DEFAULT_CACHE_BYTES, DEFAULT_CACHE_ENTRIES, TokenCache, Validity};
 use crate::claims::ClaimSet;
-use crate::config::{OidcConfig, ProviderConfig, parse_algorithm};
+use crate::config::{GroupsAsString, OidcConfig, ProviderConfig, parse_algorithm};
 use crate::error::Error;
 use crate::jws::{CompactJws, b64_decode, decode_header};
 use crate::keystore::{
@@ -746,6 +746,18 @@ pub(crate) fn groups_and_roles(
     config: &ProviderConfig,
     claims: &ClaimSet<'_>,
 ) -> Result<(Vec<String>, Vec<String>), Refusal> {
+    if config.groups_as_string == GroupsAsString::Refuse
+        && claims
+            .raw(&config.claim_groups)
+            .is_some_and(|raw| raw.get().trim_start().starts_with('"'))
+    {
+        return Err(Refusal::BadClaims {
+            detail: format!(
+                "{} is a single string, not an array (see groups_as_string)",
+                config.claim_groups
+            ),
+        });
+    }
     let groups: Vec<String> = claims
         .strings(&config.claim_groups)?
         .into_iter()

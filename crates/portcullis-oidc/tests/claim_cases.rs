@@ -24,6 +24,8 @@ struct Case {
     username: Option<String>,
     #[serde(default)]
     scopes: Option<Vec<String>>,
+    #[serde(default)]
+    groups: Option<Vec<String>>,
 }
 
 fn default_kid() -> String {
@@ -67,6 +69,9 @@ fn claim_cases_from_data_file() {
             }
             if let Some(scopes) = &case.scopes {
                 assert_eq!(&principal.scopes, scopes, "case {}", case.name);
+            }
+            if let Some(groups) = &case.groups {
+                assert_eq!(&principal.groups, groups, "case {}", case.name);
             }
         }
         assert_eq!(kind(result), case.expect, "case {}", case.name);
