@@ -351,10 +351,10 @@ def _():
 @check("imap throttle: repeated failures lock out the (address, login) pair -> NO [UNAVAILABLE]")
 def _():
     replies = []
-    for _ in range(7):
+    for n in range(7):
         with imap() as c:
             try:
-                c.login("mallory@example.org", "guess")
+                c.login("mallory@example.org", f"guess-{n}")
             except imaplib.IMAP4.error as e:
                 replies.append(e.args[0].decode())
     eq(replies[0], "[AUTHENTICATIONFAILED] Authentication failed")

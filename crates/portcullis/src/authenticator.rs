@@ -72,6 +72,8 @@ pub(crate) struct Inner {
     pub(crate) clock: Clock,
     pub(crate) hashing: Hashing,
     pub(crate) realm: Arc<str>,
+    /// The per-process key of [`crate::SecretDigest`]s.
+    pub(crate) secret_digest_key: [u8; 64],
 }
 
 /// A role graph resolved once: each role's rights, for a few word

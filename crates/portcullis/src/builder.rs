@@ -212,7 +212,10 @@ impl AuthenticatorBuilder {
         self
     }
 
-    /// The random source used at build time (dummy hash salt, cache key).
+    /// The random source used at build time: the key of the digests that
+    /// recognise a resent wrong secret, and (unless a
+    /// [`verifier`](Self::verifier) is given) the dummy hash salt and the
+    /// verification cache key.
     #[must_use]
     pub fn random(mut self, random: impl RandomSource + Send + 'static) -> Self {
         self.random = Some(Box::new(random));
@@ -250,13 +253,17 @@ impl AuthenticatorBuilder {
     /// source fails or the argon2 parameters are invalid.
     pub fn build(self) -> Result<Authenticator, Error> {
         let directory = self.directory.ok_or(Error::MissingDirectory)?;
+        let mut random: Box<dyn RandomSource + Send> = match self.random {
+            Some(random) => random,
+            None => Box::new(OsRandom),
+        };
+        let mut secret_digest_key = [0u8; 64];
+        random
+            .fill(&mut secret_digest_key)
+            .map_err(portcullis_credentials::Error::from)?;
         let verifier = match self.verifier {
             Some(verifier) => verifier,
             None => {
-                let mut random: Box<dyn RandomSource + Send> = match self.random {
-                    Some(random) => random,
-                    None => Box::new(OsRandom),
-                };
                 let builder = Verifier::builder().policy(self.hash_policy);
                 let builder = match self.cache {
                     Some((entries, ttl)) => builder.cache(
@@ -293,6 +300,7 @@ impl AuthenticatorBuilder {
                 clock,
                 hashing: self.hashing,
                 realm: Arc::from(self.realm),
+                secret_digest_key,
             }),
         })
     }

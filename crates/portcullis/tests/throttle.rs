@@ -21,9 +21,13 @@ fn auth() -> portcullis::Authenticator {
 #[tokio::test]
 async fn one_attacker_address_is_locked_out_and_the_victim_is_not() {
     let auth = auth();
-    for _ in 0..5 {
+    for n in 0..5 {
         assert_eq!(
-            kind(&auth.verify(&attempt("203.0.113.66", "guess")).await),
+            kind(
+                &auth
+                    .verify(&attempt("203.0.113.66", &format!("guess-{n}")))
+                    .await
+            ),
             "wrong-secret"
         );
         assert_eq!(
@@ -66,8 +70,10 @@ async fn many_attacker_addresses_never_lock_the_victim_out() {
     let auth = auth();
     for n in 0..40_u8 {
         let attacker = format!("198.51.100.{n}");
-        for _ in 0..6 {
-            let decision = auth.verify(&attempt(&attacker, "guess")).await;
+        for guess in 0..6 {
+            let decision = auth
+                .verify(&attempt(&attacker, &format!("guess-{guess}")))
+                .await;
             assert!(matches!(kind(&decision), "wrong-secret" | "throttled"));
         }
         assert_eq!(
@@ -120,4 +126,73 @@ async fn exempt_addresses_are_never_throttled() {
         ),
         "grant"
     );
+}
+
+#[tokio::test]
+async fn a_wrong_password_resent_counts_once() {
+    // neomutt and smtplib send each refused password twice: a user who
+    // mistypes three times must not lock their own pair (limit 5).
+    let auth = auth();
+    for _ in 0..12 {
+        assert_eq!(
+            kind(&auth.verify(&attempt("203.0.113.66", "typo")).await),
+            "wrong-secret"
+        );
+    }
+    assert_eq!(
+        kind(
+            &auth
+                .verify(&attempt("203.0.113.66", "victim-password"))
+                .await
+        ),
+        "grant"
+    );
+    // Different guesses still count, one each: the fifth locks the pair.
+    for n in 0..5 {
+        let guess = format!("guess-{n}");
+        assert_eq!(
+            kind(&auth.verify(&attempt("203.0.113.66", &guess)).await),
+            "wrong-secret"
+        );
+        // Resending each guess adds nothing.
+        assert_eq!(
+            kind(&auth.verify(&attempt("203.0.113.66", &guess)).await),
+            if n < 4 { "wrong-secret" } else { "throttled" }
+        );
+    }
+    assert_eq!(
+        kind(
+            &auth
+                .verify(&attempt("203.0.113.66", "victim-password"))
+                .await
+        ),
+        "throttled"
+    );
+}
+
+#[tokio::test]
+async fn a_resent_secret_is_free_only_on_its_own_pair() {
+    let auth = authenticator(
+        MemoryDirectory::builder()
+            .account(user("victim@example.org", "victim-password"))
+            .account(user("other@example.org", "other-password"))
+            .build(),
+    );
+    // The same secret tried on five accounts is five guesses for the
+    // network (limit 30 there), one on each pair.
+    for n in 0..5 {
+        let login = if n % 2 == 0 {
+            "victim@example.org"
+        } else {
+            "other@example.org"
+        };
+        let mut request = plain(Surface::Imap, "", login, &format!("spray-{n}"));
+        request.remote_ip = ip("203.0.113.66");
+        assert_eq!(kind(&auth.verify(&request).await), "wrong-secret");
+    }
+    // victim has had three different wrong secrets, other two: neither
+    // is locked, and one more distinct guess each does not lock other.
+    let mut request = plain(Surface::Imap, "", "other@example.org", "other-password");
+    request.remote_ip = ip("203.0.113.66");
+    assert_eq!(kind(&auth.verify(&request).await), "grant");
 }

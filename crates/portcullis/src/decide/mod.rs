@@ -26,7 +26,7 @@ use portcullis_sasl::Credentials;
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
 use crate::memory::key;
-use crate::throttle::ThrottleKey;
+use crate::throttle::{SecretDigest, ThrottleKey};
 use crate::trace::Trace;
 use crate::{
     Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, SecretString,
@@ -97,6 +97,8 @@ impl Presented {
 pub(crate) struct Ledger {
     audit: AuditRecord,
     throttle: Vec<ThrottleKey>,
+    /// The digest of a refused secret, so that resending it counts once.
+    refused_secret: Option<SecretDigest>,
 }
 
 /// The credential a password-form secret is checked against.
@@ -160,6 +162,7 @@ impl Authenticator {
         let mut ledger = Ledger {
             audit: std::mem::take(audit),
             throttle: keys,
+            refused_secret: None,
         };
         let decision = match presented {
             Presented::Password {
@@ -213,9 +216,10 @@ impl Authenticator {
             }
         };
         let decision = decision.unwrap_or_else(|decision| decision);
-        keys = ledger.throttle;
+        keys = std::mem::take(&mut ledger.throttle);
         *audit = ledger.audit;
-        self.record_outcome(&keys, &ctx, &decision).await;
+        self.record_outcome(&keys, ledger.refused_secret, &ctx, &decision)
+            .await;
         self.conclude(&ctx, audit, decision)
     }
 
@@ -257,9 +261,16 @@ impl Authenticator {
         let (secret, code) = self.split_code(&target, account.as_deref(), secret, code, trace);
         // 5. Verify the credential (a dummy verify when there is none).
         let revision = account.as_ref().map_or(0, |account| account.revision);
-        let rehash = self
+        let rehash = match self
             .verify_secret(ctx, &name, credential, &target, &secret, revision, trace)
-            .await?;
+            .await
+        {
+            Ok(rehash) => rehash,
+            Err(refusal) => {
+                ledger.refused_secret = Some(self.secret_digest(&key(throttled_as), &secret));
+                return Err(refusal);
+            }
+        };
         let Some(account) = account else {
             return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
         };

@@ -8,16 +8,21 @@
 
 use std::time::Duration;
 
+use hmac::digest::KeyInit;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
 use super::Ledger;
 use crate::authenticator::Context;
-use crate::throttle::ThrottleKey;
+use crate::throttle::{SecretDigest, ThrottleKey};
 use crate::trace::Trace;
-use crate::{Authenticator, Decision, Denial, DenialReason};
+use crate::{Authenticator, Decision, Denial, DenialReason, SecretString};
 
 impl Authenticator {
     pub(crate) async fn record_outcome(
         &self,
         keys: &[ThrottleKey],
+        refused_secret: Option<SecretDigest>,
         ctx: &Context,
         decision: &Decision,
     ) {
@@ -31,12 +36,26 @@ impl Authenticator {
                 }
             }
             Decision::Deny(denial) if denial.reason.counts_as_failure() => {
+                // The same wrong secret again on the same pair, within the
+                // window: a client resending it, not a new guess.
+                let pair = keys.iter().find(|key| matches!(key, ThrottleKey::Pair(..)));
+                let store = &self.inner.throttle;
+                if let (Some(pair), Some(secret)) = (pair, refused_secret)
+                    && store.is_repeated_secret(pair, secret, ctx.now).await
+                {
+                    return;
+                }
                 for key in keys {
                     let rule = match key {
                         ThrottleKey::Network(_) => self.inner.throttle_policy.per_network,
                         ThrottleKey::Pair(..) => self.inner.throttle_policy.per_pair,
                     };
-                    self.inner.throttle.record_failure(key, rule, ctx.now).await;
+                    store.record_failure(key, rule, ctx.now).await;
+                }
+                // Remembered once the pair's bucket holds the failure.
+                if let (Some(pair), Some(secret)) = (pair, refused_secret) {
+                    let until = ctx.now + self.inner.throttle_policy.per_pair.window;
+                    store.remember_secret(pair, secret, until).await;
                 }
             }
             Decision::Deny(_) | Decision::TryLater(_) => {}
@@ -112,5 +131,23 @@ impl Authenticator {
             public,
             retry_after: Some(Duration::from_secs(seconds)),
         }))
+    }
+
+    /// The keyed digest of a refused secret tried on an account (see
+    /// [`SecretDigest`]): HMAC-SHA-256 under the per-process key, over the
+    /// length-prefixed account and secret.
+    pub(crate) fn secret_digest(&self, account: &str, secret: &SecretString) -> SecretDigest {
+        // A key of one block (64 bytes), so HMAC takes it as it is.
+        let mut mac = <Hmac<Sha256> as KeyInit>::new(&self.inner.secret_digest_key.into());
+        for part in [account.as_bytes(), secret.expose().as_bytes()] {
+            mac.update(&(part.len() as u64).to_be_bytes());
+            mac.update(part);
+        }
+        let tag: [u8; 32] = mac.finalize().into_bytes().into();
+        let mut first = [0u8; 16];
+        for (out, byte) in first.iter_mut().zip(tag) {
+            *out = byte;
+        }
+        SecretDigest(u128::from_be_bytes(first))
     }
 }

@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::{ThrottleKey, ThrottleRule, ThrottleStore};
+use super::{SecretDigest, ThrottleKey, ThrottleRule, ThrottleStore};
 
 /// An instant as nanoseconds since the Unix epoch. The indexes compare
 /// these (an `OffsetDateTime` comparison costs tens of instructions), and
@@ -87,6 +87,40 @@ struct Bucket {
     locked_until: Option<Nanos>,
     /// Creation number: breaks ties in the indexes.
     seq: u64,
+    /// Wrong secrets recently tried on this bucket.
+    recent: RecentSecrets,
+}
+
+/// How many recent wrong secrets a bucket remembers. A client that
+/// resends a refused password does so at once; a few slots cover that
+/// without letting a guesser buy free attempts (a secret is free only
+/// while it is one of the last few tried).
+const RECENT_SECRETS: usize = 4;
+
+/// The keyed digests of the last wrong secrets tried, each with the
+/// instant it is forgotten.
+#[derive(Clone, Copy, Debug, Default)]
+struct RecentSecrets([Option<(u128, Nanos)>; RECENT_SECRETS]);
+
+impl RecentSecrets {
+    fn contains(&self, digest: u128, now: Nanos) -> bool {
+        self.0
+            .iter()
+            .flatten()
+            .any(|&(seen, until)| seen == digest && until > now)
+    }
+
+    /// Remembers `digest` until `until`, in place of the entry that is
+    /// forgotten first.
+    fn insert(&mut self, digest: u128, until: Nanos) {
+        if let Some(slot) = self
+            .0
+            .iter_mut()
+            .min_by_key(|slot| slot.map_or(Nanos::MIN, |(_, until)| until))
+        {
+            *slot = Some((digest, until));
+        }
+    }
 }
 
 impl Bucket {
@@ -258,6 +292,7 @@ impl Buckets {
             failures: 0,
             locked_until: None,
             seq: self.next_seq,
+            recent: RecentSecrets::default(),
         };
         self.next_seq = self.next_seq.wrapping_add(1);
         bucket.count(rule, now);
@@ -374,11 +409,55 @@ impl ThrottleStore for MemoryThrottle {
     async fn reset(&self, key: &ThrottleKey) {
         self.lock().reset(key);
     }
+
+    async fn is_repeated_secret(
+        &self,
+        key: &ThrottleKey,
+        secret: SecretDigest,
+        now: OffsetDateTime,
+    ) -> bool {
+        self.lock()
+            .map
+            .get(key)
+            .is_some_and(|bucket| bucket.recent.contains(secret.0, nanos(now)))
+    }
+
+    async fn remember_secret(
+        &self,
+        key: &ThrottleKey,
+        secret: SecretDigest,
+        until: OffsetDateTime,
+    ) {
+        if let Some(bucket) = self.lock().map.get_mut(key) {
+            bucket.recent.insert(secret.0, nanos(until));
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn recent_secrets_remember_the_last_few_until_they_expire() {
+        let mut recent = RecentSecrets::default();
+        assert!(!recent.contains(1, 0));
+        recent.insert(1, 100);
+        assert!(recent.contains(1, 99));
+        assert!(!recent.contains(1, 100), "forgotten at its instant");
+        assert!(!recent.contains(2, 50));
+        // Four slots: a fifth secret pushes out the one forgotten first.
+        for (digest, until) in [(2, 200), (3, 300), (4, 400), (5, 500)] {
+            recent.insert(digest, until);
+        }
+        assert!(!recent.contains(1, 50), "the earliest-ending entry went");
+        for digest in [2, 3, 4, 5] {
+            assert!(recent.contains(digest, 150), "{digest}");
+        }
+        recent.insert(6, 600);
+        assert!(!recent.contains(2, 150));
+        assert!(recent.contains(6, 550));
+    }
 
     use crate::throttle::ThrottlePolicy;
     use ipnet::{IpNet, Ipv4Net};
@@ -663,6 +742,7 @@ mod tests {
                 failures: 0,
                 locked_until: None,
                 seq: self.next_seq,
+                recent: RecentSecrets::default(),
             };
             self.next_seq += 1;
             bucket.count(rule, now);

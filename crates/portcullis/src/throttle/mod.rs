@@ -157,6 +157,63 @@ pub trait ThrottleStore: Send + Sync + 'static {
 
     /// Forgets the bucket (after a successful login).
     fn reset(&self, key: &ThrottleKey) -> impl Future<Output = ()> + Send;
+
+    /// Whether this wrong secret was already tried on this pair bucket
+    /// within its window ([`ThrottleStore::remember_secret`]). The facade
+    /// then counts the attempt nowhere: mail clients resend a refused
+    /// password (neomutt and Python's smtplib send each one twice), and
+    /// three such attempts would lock a user's own pair. The default
+    /// remembers nothing, so every attempt counts.
+    fn is_repeated_secret(
+        &self,
+        key: &ThrottleKey,
+        secret: SecretDigest,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = bool> + Send {
+        let _ = (key, secret, now);
+        async { false }
+    }
+
+    /// Remembers a wrong secret tried on this pair bucket until `until`.
+    /// Only a keyed digest is ever handed over, never the secret. The
+    /// default forgets it.
+    fn remember_secret(
+        &self,
+        key: &ThrottleKey,
+        secret: SecretDigest,
+        until: OffsetDateTime,
+    ) -> impl Future<Output = ()> + Send {
+        let _ = (key, secret, until);
+        async {}
+    }
+}
+
+/// A keyed digest of a wrong secret tried on a pair: HMAC-SHA-256 under a
+/// key drawn when the authenticator is built (so it means nothing outside
+/// this process, and cannot be precomputed), over the account and the
+/// secret, cut to 128 bits. It tells two tries of the same secret apart
+/// from two different ones, and nothing else.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretDigest(pub(crate) u128);
+
+impl std::fmt::Debug for SecretDigest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretDigest(<redacted>)")
+    }
+}
+
+impl SecretDigest {
+    /// The digest as a number (for a store that keeps it elsewhere).
+    #[must_use]
+    pub const fn to_u128(self) -> u128 {
+        self.0
+    }
+
+    /// A digest read back from a store.
+    #[must_use]
+    pub const fn from_u128(value: u128) -> Self {
+        SecretDigest(value)
+    }
 }
 
 pub(crate) trait DynThrottleStore: Send + Sync {
@@ -172,6 +229,18 @@ pub(crate) trait DynThrottleStore: Send + Sync {
         now: OffsetDateTime,
     ) -> BoxFuture<'a, ()>;
     fn reset<'a>(&'a self, key: &'a ThrottleKey) -> BoxFuture<'a, ()>;
+    fn is_repeated_secret<'a>(
+        &'a self,
+        key: &'a ThrottleKey,
+        secret: SecretDigest,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, bool>;
+    fn remember_secret<'a>(
+        &'a self,
+        key: &'a ThrottleKey,
+        secret: SecretDigest,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, ()>;
 }
 
 impl<T: ThrottleStore> DynThrottleStore for T {
@@ -194,6 +263,24 @@ impl<T: ThrottleStore> DynThrottleStore for T {
 
     fn reset<'a>(&'a self, key: &'a ThrottleKey) -> BoxFuture<'a, ()> {
         Box::pin(ThrottleStore::reset(self, key))
+    }
+
+    fn is_repeated_secret<'a>(
+        &'a self,
+        key: &'a ThrottleKey,
+        secret: SecretDigest,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, bool> {
+        Box::pin(ThrottleStore::is_repeated_secret(self, key, secret, now))
+    }
+
+    fn remember_secret<'a>(
+        &'a self,
+        key: &'a ThrottleKey,
+        secret: SecretDigest,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, ()> {
+        Box::pin(ThrottleStore::remember_secret(self, key, secret, until))
     }
 }
 
