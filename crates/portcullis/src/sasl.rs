@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
 use crate::decide::Presented;
-use crate::decide::transport::{sasl_reason, sasl_reason_named};
+use crate::decide::transport::{claimed_in_message, sasl_reason, sasl_reason_named};
 use crate::reply::HttpScheme;
 use crate::trace::Trace;
 use crate::{Authenticator, Decision, DenialReason};
@@ -155,7 +155,12 @@ impl SaslSession {
         );
         match started {
             Ok((exchange, step)) => self.advance(exchange, step).await,
-            Err(error) => self.fail(sasl_reason_named(&mechanism)(error)),
+            Err(error) => {
+                if let (Ok(named), Some(initial)) = (Mechanism::from_name(&mechanism), &initial) {
+                    self.claimed = claimed_in_message(named, initial);
+                }
+                self.fail(sasl_reason_named(&mechanism)(error))
+            }
         }
     }
 
@@ -169,7 +174,12 @@ impl SaslSession {
                 }
                 match exchange.step(response) {
                     Ok(step) => self.advance(exchange, step).await,
-                    Err(error) => self.fail(sasl_reason(error)),
+                    Err(error) => {
+                        if self.claimed.is_none() {
+                            self.claimed = claimed_in_message(exchange.mechanism(), response);
+                        }
+                        self.fail(sasl_reason(error))
+                    }
                 }
             }
             // Whatever the client answers to the error challenge, the

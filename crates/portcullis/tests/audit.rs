@@ -224,6 +224,13 @@ async fn refused_and_broken_exchanges_keep_the_claimed_login() {
             vec![b"n,a=alice@example.org,\x01auth=Bearer not-a-token\x01\x01"],
         ))
         .await;
+    // Messages the parsers refuse, which still name a user.
+    let _ = auth
+        .verify(&sasl("PLAIN", vec![b"\0alice@example.org\0pw\0extra"]))
+        .await;
+    let _ = auth
+        .verify(&sasl("XOAUTH2", vec![b"user=alice@example.org\x01\x01"]))
+        .await;
     // A LOGIN exchange that stops after the user name.
     let _ = auth
         .verify(&sasl("LOGIN", vec![b"alice@example.org"]))
@@ -257,6 +264,8 @@ async fn refused_and_broken_exchanges_keep_the_claimed_login() {
         seen,
         [
             ("bearer-not-configured", "alice@example.org"),
+            ("malformed-input", "alice@example.org"),
+            ("malformed-input", "alice@example.org"),
             ("malformed-input", "alice@example.org"),
             ("cancelled", "alice@example.org"),
         ]

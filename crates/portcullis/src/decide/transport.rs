@@ -187,7 +187,12 @@ impl Authenticator {
                     let response = responses.next().ok_or(DenialReason::Malformed(
                         portcullis_sasl::Error::InvalidState,
                     ))?;
-                    step = exchange.step(response).map_err(sasl_reason)?;
+                    step = exchange.step(response).map_err(|error| {
+                        if claimed.is_none() {
+                            *claimed = claimed_in_message(exchange.mechanism(), response);
+                        }
+                        sasl_reason(error)
+                    })?;
                 }
                 Step::Done(credentials) => {
                     if responses.next().is_some() {
@@ -244,5 +249,54 @@ pub(crate) fn sasl_reason_named(
             DenialReason::MechanismNotAllowed(mechanism.chars().take(20).collect())
         }
         other => sasl_reason(other),
+    }
+}
+
+/// The login a client message names, read best-effort from a message the
+/// mechanism's parser refused, for the audit event only: PLAIN's authcid,
+/// XOAUTH2's `user=`, OAUTHBEARER's `a=`. `None` when no name can be told
+/// apart (or it is longer than a login may be). Never used to decide.
+pub(crate) fn claimed_in_message(mechanism: Mechanism, message: &[u8]) -> Option<String> {
+    let name: &[u8] = match mechanism {
+        Mechanism::Plain => message.split(|&byte| byte == 0).nth(1)?,
+        Mechanism::XOAuth2 => {
+            let rest = message.strip_prefix(b"user=")?;
+            rest.split(|&byte| byte == 1).next()?
+        }
+        Mechanism::OAuthBearer => {
+            let (_, rest) = message.split_first()?;
+            let rest = rest.strip_prefix(b",a=")?;
+            rest.split(|&byte| byte == b',').next()?
+        }
+        _ => return None,
+    };
+    let name = std::str::from_utf8(name).ok()?;
+    (!name.is_empty() && name.len() <= portcullis_impersonation::MAX_LOGIN_BYTES)
+        .then(|| name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_in_refused_messages() {
+        let plain = claimed_in_message(Mechanism::Plain, b"\0alice\0pw\0x");
+        assert_eq!(plain.as_deref(), Some("alice"));
+        assert_eq!(claimed_in_message(Mechanism::Plain, b"no-nul"), None);
+        assert_eq!(claimed_in_message(Mechanism::Plain, b"\0\0pw"), None);
+        let xoauth2 = claimed_in_message(Mechanism::XOAuth2, b"user=bob\x01auth");
+        assert_eq!(xoauth2.as_deref(), Some("bob"));
+        assert_eq!(claimed_in_message(Mechanism::XOAuth2, b"auth=x"), None);
+        let bearer = claimed_in_message(Mechanism::OAuthBearer, b"n,a=carol,\x01");
+        assert_eq!(bearer.as_deref(), Some("carol"));
+        assert_eq!(claimed_in_message(Mechanism::OAuthBearer, b"n,,\x01"), None);
+        assert_eq!(claimed_in_message(Mechanism::Login, b"dave"), None);
+        let long = [b'a'; 600];
+        assert_eq!(
+            claimed_in_message(Mechanism::Plain, &[&[0][..], &long].concat()),
+            None
+        );
+        assert_eq!(claimed_in_message(Mechanism::Plain, b"\0\xff\0pw"), None);
     }
 }
