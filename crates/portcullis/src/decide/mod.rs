@@ -26,14 +26,13 @@ use portcullis_sasl::Credentials;
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
 use crate::memory::key;
+use crate::revalidate::{fingerprint_of, rights_fingerprint};
 use crate::throttle::{SecretDigest, ThrottleKey};
 use crate::trace::Trace;
 use crate::{
     Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, SecretString,
     SessionBinding,
 };
-
-use crate::revalidate::{fingerprint_of, rights_fingerprint};
 use credential::second_factor_not_asked;
 use outcome::password_binding;
 
@@ -155,7 +154,7 @@ impl Authenticator {
         //    checked once the account is known (step 4), so that every
         //    spelling of a name, and every impersonation form, meets the
         //    same lock.
-        let mut keys = self.network_key(&ctx);
+        let keys = self.network_key(&ctx);
         if let Err(decision) = self.throttle_check(&ctx, keys.first(), trace).await {
             return self.conclude(&ctx, audit, decision);
         }
@@ -216,7 +215,7 @@ impl Authenticator {
             }
         };
         let decision = decision.unwrap_or_else(|decision| decision);
-        keys = std::mem::take(&mut ledger.throttle);
+        let keys = std::mem::take(&mut ledger.throttle);
         *audit = ledger.audit;
         self.record_outcome(&keys, ledger.refused_secret, &ctx, &decision)
             .await;
