@@ -6,9 +6,11 @@
 //! ```
 //!
 //! Plain IMAP with STARTTLS on 127.0.0.1:1143, implicit TLS on
-//! 127.0.0.1:1993 (a self-signed certificate made at start), accounts from
-//! `examples/data/directory.toml`. It speaks just enough IMAP for a client
-//! to log in and look around: `CAPABILITY`, `AUTHENTICATE` (PLAIN, LOGIN,
+//! 127.0.0.1:1993, both on `[::1]` too where the machine has IPv6 loopback.
+//! TLS uses the self-signed certificate the example servers share, made on
+//! first use and kept (`--tls-dir`; its path and SHA-256 fingerprint are
+//! printed at start). Accounts come from `examples/data/directory.toml`.
+//! It speaks just enough IMAP for a client to log in and look around: `CAPABILITY`, `AUTHENTICATE` (PLAIN, LOGIN,
 //! OAUTHBEARER, XOAUTH2, SASL-IR, `*` cancel, the RFC 7628 error challenge),
 //! `LOGIN`, `STARTTLS`, `NOOP`, `LOGOUT`, and after login an empty
 //! `INBOX` (`NAMESPACE`, `LIST`, `LSUB`, `SELECT`, `EXAMINE`, `STATUS`).
@@ -17,7 +19,7 @@
 //! to a refusal is the facade's `PublicFailure::imap()`, and every decision
 //! is logged by the facade (target `portcullis::audit`).
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
 use clap::Parser;
 use portcullis::{
@@ -26,21 +28,23 @@ use portcullis::{
 };
 use portcullis_examples::{
     Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, accept_tls, client_address,
-    demo_authenticator, run_sasl, self_signed_acceptor,
+    demo_authenticator, loopback, run_sasl, tls,
 };
 use portcullis_sasl::framing::imap;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 #[derive(Parser, Debug)]
 #[command(about = "A small IMAP server whose logins are decided by portcullis")]
 struct Args {
-    /// Plain IMAP (with STARTTLS) port on 127.0.0.1.
+    /// Plain IMAP (with STARTTLS) port on 127.0.0.1 and ::1.
     #[arg(long, default_value_t = 1143)]
     port: u16,
-    /// Implicit TLS port on 127.0.0.1.
+    /// Implicit TLS port on 127.0.0.1 and ::1.
     #[arg(long, default_value_t = 1993)]
     tls_port: u16,
+    #[command(flatten)]
+    tls: tls::TlsOptions,
     #[command(flatten)]
     demo: DemoOptions,
 }
@@ -60,21 +64,20 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     portcullis_examples::init_logging();
     let args = Args::parse();
     let demo = demo_authenticator(&args.demo)?;
+    let certificate = tls::DemoTls::load_or_create(&args.tls.dir())?;
     let server = Server {
         auth: demo.auth,
-        tls: self_signed_acceptor()?,
+        tls: certificate.acceptor.clone(),
         proxies: demo.proxies,
         proxy_protocol: demo.proxy_protocol,
     };
-    let plain = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
-    let implicit =
-        TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.tls_port))).await?;
+    let plain = loopback::bind(args.port).await?;
+    let implicit = loopback::bind(args.tls_port).await?;
 
     println!("portcullis example IMAP server");
-    println!(
-        "  imap://127.0.0.1:{} (plain + STARTTLS), imaps://127.0.0.1:{} (self-signed)",
-        args.port, args.tls_port
-    );
+    println!("  {} (plain + STARTTLS)", loopback::urls("imap", &plain));
+    println!("  {} (implicit TLS)", loopback::urls("imaps", &implicit));
+    println!("{}", certificate.banner());
     println!("demo accounts ({}):", args.demo.directory.display());
     println!("{DEMO_ACCOUNTS}");
     println!("try:");
@@ -83,7 +86,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.port
     );
     println!(
-        "  curl -v --insecure imaps://127.0.0.1:{}/ -u alice@example.org:wonderland",
+        "  curl -v --cacert {} imaps://localhost:{}/ -u alice@example.org:wonderland",
+        certificate.cert_path.display(),
         args.tls_port
     );
     println!(
@@ -93,36 +97,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("ready");
 
     let implicit_server = server.clone();
-    tokio::spawn(async move {
-        loop {
-            let Ok((mut tcp, peer)) = implicit.accept().await else {
-                continue;
+    loopback::spawn_accept_loops(implicit, move |mut tcp, peer| {
+        let server = implicit_server.clone();
+        async move {
+            // The PROXY header comes before the TLS handshake.
+            let Some(ip) =
+                client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer.ip()).await
+            else {
+                return;
             };
-            let server = implicit_server.clone();
-            tokio::spawn(async move {
-                // The PROXY header comes before the TLS handshake.
-                let Some(ip) =
-                    client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer.ip())
-                        .await
-                else {
-                    return;
-                };
-                match accept_tls(&server.tls, tcp).await {
-                    Ok(conn) => serve(server, conn, peer.ip(), ip).await,
-                    Err(error) => tracing::info!(%peer, %error, "TLS handshake failed"),
-                }
-            });
+            match accept_tls(&server.tls, tcp).await {
+                Ok(conn) => serve(server, conn, peer.ip(), ip).await,
+                Err(error) => tracing::info!(%peer, %error, "TLS handshake failed"),
+            }
         }
     });
-    loop {
-        let (tcp, peer) = plain.accept().await?;
-        let server = server.clone();
-        tokio::spawn(serve_plain(server, tcp, peer.ip()));
-    }
+    loopback::spawn_accept_loops(plain, move |tcp, peer: SocketAddr| {
+        serve_plain(server.clone(), tcp, peer.ip())
+    });
+    tokio::signal::ctrl_c().await?;
+    Ok(())
 }
 
 async fn serve_plain(server: Server, mut tcp: TcpStream, peer: IpAddr) {
-    let _nodelay = tcp.set_nodelay(true);
     let Some(ip) = client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer).await
     else {
         return;

@@ -19,7 +19,7 @@
 //! `WWW-Authenticate`, 403, 429 or 503 with `Retry-After`, and an RFC 7807
 //! `application/problem+json` body.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -34,13 +34,13 @@ use portcullis::{
     AuthRequest, Decision, FailureClass, Grant, HttpFailure, HttpScheme, PublicFailure,
     RequestCredentials, SecretString, Surface,
 };
-use portcullis_examples::{DEMO_ACCOUNTS, Demo, DemoOptions, demo_authenticator};
+use portcullis_examples::{DEMO_ACCOUNTS, Demo, DemoOptions, demo_authenticator, loopback};
 use serde_json::{Value, json};
 
 #[derive(Parser, Debug)]
 #[command(about = "JMAP session discovery and a portal login, decided by portcullis")]
 struct Args {
-    /// HTTP port on 127.0.0.1.
+    /// HTTP port on 127.0.0.1 and ::1.
     #[arg(long, default_value_t = 8080)]
     port: u16,
     #[command(flatten)]
@@ -65,11 +65,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/.well-known/jmap", get(session))
         .route("/portal/login", get(portal).post(portal))
         .with_state(app);
-    let listener =
-        tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
+    let listeners = loopback::bind(args.port).await?;
     println!(
-        "portcullis example JMAP/portal server on http://127.0.0.1:{}",
-        args.port
+        "portcullis example JMAP/portal server on {}",
+        loopback::urls("http", &listeners)
     );
     println!("demo accounts ({}):", args.demo.directory.display());
     println!("{DEMO_ACCOUNTS}");
@@ -79,11 +78,16 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         args.port
     );
     println!("ready");
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .await?;
+    let mut servers = tokio::task::JoinSet::new();
+    for listener in listeners {
+        let service = router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        servers.spawn(async move { axum::serve(listener, service).await });
+    }
+    while let Some(served) = servers.join_next().await {
+        served??;
+    }
     Ok(())
 }
 

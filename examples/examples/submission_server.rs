@@ -6,31 +6,43 @@
 //!      --mail-from alice@example.org --mail-rcpt bob@example.org -T - <<< 'Subject: hi'
 //! ```
 //!
+//! Submission with STARTTLS on 127.0.0.1:1587 and with implicit TLS
+//! ("submissions", RFC 8314 §3.3) on 127.0.0.1:1465, both on `[::1]` too
+//! where the machine has IPv6 loopback. TLS uses the self-signed
+//! certificate the example servers share (`--tls-dir`; its path and SHA-256
+//! fingerprint are printed at start).
+//!
 //! `EHLO` lists the mechanisms the authenticator offers on this transport,
 //! `AUTH` runs PLAIN, LOGIN, OAUTHBEARER and XOAUTH2 with `334` challenges
 //! (initial responses, `=` and `*` cancel as RFC 4954 spells them), and
 //! every refusal is the facade's `PublicFailure::smtp()` (`535 5.7.8`,
-//! `454 4.7.0`, `538 5.7.11`, `501 5.0.0` …). `STARTTLS` uses a
-//! self-signed certificate. Mail is accepted after login and discarded.
+//! `454 4.7.0`, `538 5.7.11`, `501 5.0.0` …). Mail is accepted after login
+//! and discarded.
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::IpAddr;
 
 use clap::Parser;
 use portcullis::{Authenticator, Decision, Grant, SaslStart, Surface};
 use portcullis_examples::{
-    Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, client_address, demo_authenticator,
-    run_sasl, self_signed_acceptor,
+    Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, accept_tls, client_address,
+    demo_authenticator, loopback, run_sasl, tls,
 };
 use portcullis_sasl::framing::smtp;
-use tokio::net::TcpListener;
+use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
 #[derive(Parser, Debug)]
 #[command(about = "SMTP submission whose AUTH is decided by portcullis")]
 struct Args {
-    /// Submission port on 127.0.0.1.
+    /// Submission port (STARTTLS) on 127.0.0.1 and ::1.
     #[arg(long, default_value_t = 1587)]
     port: u16,
+    /// Submission port with implicit TLS (RFC 8314; 465 in production) on
+    /// 127.0.0.1 and ::1.
+    #[arg(long, default_value_t = 1465)]
+    tls_port: u16,
+    #[command(flatten)]
+    tls: tls::TlsOptions,
     #[command(flatten)]
     demo: DemoOptions,
 }
@@ -50,17 +62,19 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     portcullis_examples::init_logging();
     let args = Args::parse();
     let demo = demo_authenticator(&args.demo)?;
+    let certificate = tls::DemoTls::load_or_create(&args.tls.dir())?;
     let server = Server {
         auth: demo.auth,
-        tls: self_signed_acceptor()?,
+        tls: certificate.acceptor.clone(),
         proxies: demo.proxies,
         proxy_protocol: demo.proxy_protocol,
     };
-    let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port))).await?;
-    println!(
-        "portcullis example submission server on smtp://127.0.0.1:{} (STARTTLS available)",
-        args.port
-    );
+    let plain = loopback::bind(args.port).await?;
+    let implicit = loopback::bind(args.tls_port).await?;
+    println!("portcullis example submission server");
+    println!("  {} (STARTTLS available)", loopback::urls("smtp", &plain));
+    println!("  {} (implicit TLS)", loopback::urls("smtps", &implicit));
+    println!("{}", certificate.banner());
     println!("demo accounts ({}):", args.demo.directory.display());
     println!("{DEMO_ACCOUNTS}");
     println!("try:");
@@ -69,29 +83,51 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
          --mail-from alice@example.org --mail-rcpt bob@example.org -T - <<< 'Subject: hi'",
         args.port
     );
+    println!(
+        "  curl -v --cacert {} smtps://localhost:{} -u alice@example.org:wonderland \
+         --mail-from alice@example.org --mail-rcpt bob@example.org -T - <<< 'Subject: hi'",
+        certificate.cert_path.display(),
+        args.tls_port
+    );
     println!("ready");
-    loop {
-        let (mut tcp, peer) = listener.accept().await?;
-        let _nodelay = tcp.set_nodelay(true);
-        let server = server.clone();
-        tokio::spawn(async move {
-            let proxied =
-                client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer.ip());
-            let Some(ip) = proxied.await else {
+    let implicit_server = server.clone();
+    loopback::spawn_accept_loops(implicit, move |tcp, peer| {
+        serve(implicit_server.clone(), tcp, peer.ip(), true)
+    });
+    loopback::spawn_accept_loops(plain, move |tcp, peer| {
+        serve(server.clone(), tcp, peer.ip(), false)
+    });
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
+
+/// One connection: the PROXY header (with `--proxy-protocol`), the TLS
+/// handshake (on the implicit-TLS port), then the SMTP session.
+async fn serve(server: Server, mut tcp: TcpStream, peer: IpAddr, implicit_tls: bool) {
+    let Some(ip) = client_address(&server.proxies, server.proxy_protocol, &mut tcp, peer).await
+    else {
+        return;
+    };
+    let mut conn = if implicit_tls {
+        match accept_tls(&server.tls, tcp).await {
+            Ok(conn) => conn,
+            Err(error) => {
+                tracing::info!(%peer, %error, "TLS handshake failed");
                 return;
-            };
-            let mut session = Session {
-                server,
-                ip,
-                greeted: false,
-                grant: None,
-                mail: false,
-            };
-            let mut conn = LineConn::new(Conn::Plain(tcp));
-            if let Err(error) = session.run(&mut conn).await {
-                tracing::debug!(%peer, %error, "connection ended");
             }
-        });
+        }
+    } else {
+        LineConn::new(Conn::Plain(tcp))
+    };
+    let mut session = Session {
+        server,
+        ip,
+        greeted: false,
+        grant: None,
+        mail: false,
+    };
+    if let Err(error) = session.run(&mut conn).await {
+        tracing::debug!(%peer, %error, "connection ended");
     }
 }
 

@@ -4,17 +4,21 @@
 //! | example | what it shows |
 //! |---|---|
 //! | `quickstart` | the authenticator with an in-memory directory, one PLAIN login |
-//! | `imap_server` | IMAP on 127.0.0.1:1143 (plain + STARTTLS) and 1993 (implicit TLS) |
-//! | `submission_server` | SMTP submission on 127.0.0.1:1587 (`AUTH`, STARTTLS) |
+//! | `imap_server` | IMAP on 1143 (plain + STARTTLS) and 1993 (implicit TLS) |
+//! | `submission_server` | SMTP submission on 1587 (`AUTH`, STARTTLS) and 1465 (implicit TLS, RFC 8314) |
 //! | `jmap_http` | `GET /.well-known/jmap` with Basic or Bearer, a portal login |
 //! | `oidc_provider_check` | discovery and JWKS readiness of an issuer |
 //! | `dev_idp` | a throwaway OpenID provider on loopback that mints test tokens |
 //!
-//! This library holds the few pieces the servers share: a self-signed TLS
-//! setup, a connection that can switch to TLS in place (STARTTLS), a bounded
-//! line reader, the SASL loop over a line protocol ([`run_sasl`]), the demo
-//! authenticator ([`demo_authenticator`]) and logging set-up. It is example
-//! code, written to be read.
+//! The servers listen on 127.0.0.1 and, where the machine has IPv6
+//! loopback, on `::1`.
+//!
+//! This library holds the few pieces the servers share: one self-signed
+//! certificate kept across restarts ([`tls`]), listeners on 127.0.0.1 and
+//! `::1` ([`loopback`]), a connection that can switch to TLS in place
+//! (STARTTLS), a bounded line reader, the SASL loop over a line protocol
+//! ([`run_sasl`]), the demo authenticator ([`demo_authenticator`]) and
+//! logging set-up. It is example code, written to be read.
 //!
 //! The demo accounts live in `examples/data/directory.toml`; the interop
 //! tests in `tests/interop/` drive these servers with curl, imaplib and
@@ -27,7 +31,10 @@
 //! - `portcullis-oidc` (feature `fetch`): background JWKS fetching and the
 //!   readiness probe.
 //! - `tokio`, `tokio-rustls`, `rustls` (aws-lc-rs provider, already built
-//!   for jsonwebtoken), `rcgen`: sockets, TLS, the certificate made at start.
+//!   for jsonwebtoken), `rcgen`: sockets, TLS, the certificate made on
+//!   first use.
+//! - `log`, `tracing-log`: rustls logs through `log`; its per-connection
+//!   complaint about a client's IP-address SNI is passed on at debug level.
 //! - `axum`: the HTTP examples.
 //! - `clap`, `tracing`, `tracing-subscriber`: command lines and logs.
 //! - `jsonwebtoken`, `aws-lc-rs`, `base64`, `serde_json`, `time`: `dev_idp`
@@ -37,6 +44,9 @@
 //!   header that carries the original client address.
 
 #![forbid(unsafe_code)]
+
+pub mod loopback;
+pub mod tls;
 
 use std::io;
 use std::path::PathBuf;
@@ -60,30 +70,67 @@ pub const MAX_LINE: usize = 16 * 1024;
 /// Starts `tracing` output: human-readable lines on stderr, `info` by
 /// default (so every `portcullis::audit` decision is shown), overridable
 /// with `RUST_LOG`.
+///
+/// Records of the `log` crate (rustls logs that way) are passed on to
+/// `tracing`, with one change: rustls warns once per connection whose client
+/// sends an IP address as SNI (RFC 6066 §3 allows only host names; gsasl,
+/// mbsync and neomutt send one anyway, and the handshake goes on). That is the client's
+/// habit, not the server's problem, so it is logged at debug level.
 pub fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    let subscriber = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(io::IsTerminal::is_terminal(&io::stderr()))
         .with_writer(io::stderr)
-        .init();
+        .finish();
+    if tracing::subscriber::set_global_default(subscriber).is_err() {
+        // Already set up (a second call): keep the first.
+        return;
+    }
+    if log::set_boxed_logger(Box::new(RelevelClientSni(tracing_log::LogTracer::new()))).is_ok() {
+        use tracing_log::AsLog as _;
+        log::set_max_level(tracing::level_filters::LevelFilter::current().as_log());
+    }
 }
 
-/// A TLS acceptor with a self-signed certificate for `localhost` and
-/// 127.0.0.1, made fresh at every start (rcgen), served with rustls on the
-/// aws-lc-rs provider. Clients must skip verification (`curl --insecure`).
-pub fn self_signed_acceptor() -> Result<TlsAcceptor, Box<dyn std::error::Error>> {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?;
-    let cert = certified.cert.der().clone();
-    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_no_client_auth()
-        .with_single_cert(vec![cert], key)?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+/// Passes `log` records to `tracing`, lowering rustls's "Illegal SNI"
+/// warnings (a client's IP address or malformed name as SNI) to debug.
+struct RelevelClientSni(tracing_log::LogTracer);
+
+impl RelevelClientSni {
+    fn is_client_sni_complaint(record: &log::Record<'_>) -> bool {
+        record.level() == log::Level::Warn
+            && record.target().starts_with("rustls::")
+            && record.args().to_string().starts_with("Illegal SNI")
+    }
+}
+
+impl log::Log for RelevelClientSni {
+    fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
+        self.0.enabled(metadata)
+    }
+
+    fn log(&self, record: &log::Record<'_>) {
+        if Self::is_client_sni_complaint(record) {
+            self.0.log(
+                &log::Record::builder()
+                    .args(*record.args())
+                    .level(log::Level::Debug)
+                    .target(record.target())
+                    .module_path(record.module_path())
+                    .file(record.file())
+                    .line(record.line())
+                    .build(),
+            );
+        } else {
+            self.0.log(record);
+        }
+    }
+
+    fn flush(&self) {
+        self.0.flush();
+    }
 }
 
 /// A client connection, plain or TLS. STARTTLS replaces the plain variant
@@ -399,14 +446,15 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
     let mut settings = directory.settings();
     if !options.require_tls {
         // DANGER, demo only: passwords and bearer tokens without TLS. The
-        // servers bind 127.0.0.1 only, so secrets never leave this machine,
-        // and curl/imaplib can be shown without certificates. A real server
+        // servers bind loopback only (127.0.0.1 and ::1), so secrets never
+        // leave this machine, and curl/imaplib can be shown without
+        // certificates. A real server
         // keeps the default (TLS required, like Dovecot's
         // `auth_allow_cleartext = no`) or trusts loopback only.
         settings.mechanisms = settings.mechanisms.danger_allow_plaintext_without_tls(true);
         tracing::warn!(
             "DANGER: cleartext passwords and bearer tokens are accepted without TLS \
-             (demo on 127.0.0.1 only; --require-tls restores the library default)"
+             (demo on loopback only; --require-tls restores the library default)"
         );
     }
     if !options.mechanisms.is_empty() {
@@ -552,5 +600,45 @@ pub async fn run_sasl(
                 return Ok(SaslEnd::BadResponse(error));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowered(level: log::Level, target: &str, message: std::fmt::Arguments<'_>) -> bool {
+        RelevelClientSni::is_client_sni_complaint(
+            &log::Record::builder()
+                .level(level)
+                .target(target)
+                .args(message)
+                .build(),
+        )
+    }
+
+    #[test]
+    fn only_rustls_sni_warnings_are_lowered() {
+        let ip = "127.0.0.1";
+        assert!(lowered(
+            log::Level::Warn,
+            "rustls::msgs::handshake",
+            format_args!("Illegal SNI extension: ignoring IP address presented as hostname ({ip})")
+        ));
+        assert!(!lowered(
+            log::Level::Warn,
+            "rustls::server::hs",
+            format_args!("some other warning")
+        ));
+        assert!(!lowered(
+            log::Level::Warn,
+            "reqwest",
+            format_args!("Illegal SNI, but not from rustls")
+        ));
+        assert!(!lowered(
+            log::Level::Error,
+            "rustls::msgs::handshake",
+            format_args!("Illegal SNI extension: duplicate host_name received")
+        ));
     }
 }

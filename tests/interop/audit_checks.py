@@ -46,3 +46,11 @@ def _():
         for secret in secrets:
             if secret in text:
                 raise AssertionError(f"{name} contains the secret {secret[:12]}...")
+
+
+@check("audit: no WARN from rustls in any server log (clients sending an IP address as SNI are logged at debug)")
+def _():
+    for name, text in logs().items():
+        warnings = [l for l in text.splitlines() if " WARN rustls" in l]
+        if warnings:
+            raise AssertionError(f"{name}: " + "\n".join(warnings[:3]))

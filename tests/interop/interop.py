@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
-"""Interop checks: real clients (curl, imaplib, smtplib) against the example
-servers. Standard library only. Started by tests/interop/run.sh, which
-starts the servers and passes their ports in the environment.
+"""Interop checks: real clients (curl, imaplib, smtplib, and Debian's mail
+clients) against the example servers. Standard library only. Started by
+tests/interop/run.sh, which starts the servers and passes their ports in
+the environment.
 
 Each check is a function registered with @check; it raises AssertionError
-(or any exception) to fail. The last line printed is `N passed, M failed`.
+(or any exception) to fail, or Skip when what it needs cannot be had here
+(a client that is not installed, no IPv6 loopback): it is then printed as
+`ok - <name> # SKIP <reason>` and counted as passed, and a line before the
+summary counts the skips. The last line printed is `N passed, M failed`.
 """
 
 import base64
@@ -12,6 +16,8 @@ import hashlib
 import hmac
 import importlib
 import os
+import re
+import shutil
 import socket
 import ssl
 import struct
@@ -23,6 +29,18 @@ import urllib.parse
 import urllib.request
 
 CHECKS = []
+
+
+class Skip(Exception):
+    """Raised by a check that cannot run here; its message says why."""
+
+
+def need(command, package):
+    """The path of `command`, or Skip naming the Debian package it is in."""
+    found = shutil.which(command) or shutil.which(command, path="/usr/lib/cyrus/bin")
+    if not found:
+        raise Skip(f"{command} is not installed (Debian package {package}; run.sh installs it as root)")
+    return found
 
 
 def check(name):
@@ -114,6 +132,74 @@ def unverified_tls():
     return context
 
 
+def verified_tls():
+    """Trusts the example servers' one certificate (its file), nothing else."""
+    return ssl.create_default_context(cafile=env("TLS_CERT"))
+
+
+def ipv6_loopback():
+    """True when ::1 can be used here."""
+    if not socket.has_ipv6:
+        return False
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+# --- audit events in the servers' logs -----------------------------------------
+
+AUDIT_FIELD = re.compile(r'(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))')
+
+
+def parse_audit(line):
+    """The fields of one `portcullis::audit` log line, as a dict."""
+    _, _, fields = line.partition("portcullis::audit:")
+    return {m.group(1): m.group(2) if m.group(2) is not None else m.group(3) for m in AUDIT_FIELD.finditer(fields)}
+
+
+class AuditLog:
+    """The audit events one server logs from now on: start it before running a
+    client, then read what the client's attempt produced."""
+
+    def __init__(self, server):
+        self.path = os.path.join(env("INTEROP_LOG_DIR"), f"{server}.log")
+        self.start = os.path.getsize(self.path)
+
+    def lines(self):
+        with open(self.path, "rb") as f:
+            f.seek(self.start)
+            return f.read().decode("utf-8", "replace").splitlines()
+
+    def events(self, at_least=1, timeout=3.0):
+        """The events since the start (waiting up to `timeout` for `at_least`)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = [parse_audit(l) for l in self.lines() if "portcullis::audit" in l]
+            if len(found) >= at_least or time.monotonic() > deadline:
+                return found
+            time.sleep(0.05)
+
+    def expect(self, context="", count=None, **fields):
+        """Asserts the client caused at least one audit event (exactly `count`
+        when given), each carrying `fields`; returns the events."""
+        found = self.events(at_least=count or 1)
+        if not found or (count is not None and len(found) != count):
+            raise AssertionError(f"expected {count or 'some'} audit event(s) with {fields}, got {found}\n{context}")
+        for event in found:
+            wrong = {k: event.get(k) for k, v in fields.items() if event.get(k) != v}
+            if wrong:
+                raise AssertionError(f"audit event {event}\n  expected {fields}\n  differs in {wrong}\n{context}")
+        return found
+
+    def expect_none(self, context=""):
+        found = self.events(at_least=1, timeout=0.5)
+        if found:
+            raise AssertionError(f"expected no audit event, got {found}\n{context}")
+
+
 # --- curl --------------------------------------------------------------------
 
 
@@ -190,15 +276,29 @@ def main():
     here = os.path.dirname(os.path.abspath(__file__))
     sys.path.insert(0, here)
     only = sys.argv[1:]
-    for module in ("imap_checks", "smtp_checks", "http_checks", "example_checks", "audit_checks", "hardening_checks"):
+    for module in (
+        "imap_checks",
+        "smtp_checks",
+        "http_checks",
+        "example_checks",
+        "tls_checks",
+        "client_checks",
+        "audit_checks",
+        "hardening_checks",
+    ):
         importlib.import_module(module)
     passed = failed = 0
+    skipped = []
     for name, fn in CHECKS:
         if only and not any(o in name for o in only):
             continue
         started = time.monotonic()
         try:
             fn()
+        except Skip as reason:
+            passed += 1
+            skipped.append(name)
+            print(f"ok - {name} # SKIP {reason}")
         except Exception as error:  # noqa: BLE001 - every failure is reported
             failed += 1
             detail = str(error) if isinstance(error, AssertionError) else traceback.format_exc()
@@ -207,6 +307,8 @@ def main():
             passed += 1
             print(f"ok - {name} ({time.monotonic() - started:.2f}s)")
         sys.stdout.flush()
+    if skipped:
+        print(f"# {len(skipped)} of the passed checks were skipped (see SKIP above)")
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
