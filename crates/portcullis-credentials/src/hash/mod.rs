@@ -686,6 +686,9 @@ fn parse_prefixed(after_brace: &str) -> Result<Inner, HashError> {
             rest,
             Scheme::Argon2i,
         )?),
+        // OpenLDAP's argon2 module (`pw-argon2`): the PHC string names the
+        // variant itself.
+        "ARGON2" => Inner::Argon2(argon2id::Argon2Hash::parse(rest)?),
         "BLF-CRYPT" => Inner::Bcrypt(bcrypt::BcryptHash::parse(rest)?),
         "SHA512-CRYPT" => Inner::ShaCrypt(sha_crypt::ShaCryptHash::parse_expecting(
             rest,
@@ -744,6 +747,18 @@ fn parse_modular(stored: &str) -> Result<Inner, HashError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn openldap_argon2_prefix_holds_any_variant() {
+        // doveadm's {ARGON2ID} vector (hunter2) in OpenLDAP's pw-argon2 form.
+        let phc = "$argon2id$v=19$m=65536,t=3,p=1$yNCMVdBl+sNwdrtQozu/Qw$IgUfjP+btdoNkLWWMoWPiWiQVo3p04ekj+4DH0Z8Cpg";
+        let stored = StoredHash::parse(&format!("{{ARGON2}}{phc}")).unwrap();
+        assert_eq!(stored.scheme(), Scheme::Argon2id);
+        let policy = HashPolicy::default();
+        assert!(stored.verify(b"hunter2", &policy).is_ok());
+        assert!(stored.verify(b"hunter3", &policy).is_err());
+        assert!(StoredHash::parse("{ARGON2}$bcrypt$x").is_err());
+    }
 
     #[test]
     fn names_are_unique_and_kebab() {
