@@ -206,6 +206,12 @@ EOF
   fi
   # Seed through the protocol so the memberof overlay fills memberOf.
   ldapadd -x -H "$url" -D "$ROOT_DN" -w "$ROOT_PW" -f "$DIR/seed.ldif" >/dev/null
+  # The example servers' demo accounts (`--directory ldap://…`).
+  local demo
+  demo="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/examples/data/demo.ldif"
+  if [ -f "$demo" ]; then
+    ldapadd -x -H "$url" -D "$ROOT_DN" -w "$ROOT_PW" -f "$demo" >/dev/null
+  fi
   # Check the seed as the tests will see it: as the service account.
   local check
   check=$(ldapsearch -x -LLL -H "$url" -D "$SERVICE_DN" -w "$SERVICE_PW" -b "ou=people,$SUFFIX" \

@@ -26,6 +26,8 @@
 //!
 //! # Dependencies
 //!
+//! - `portcullis-sql`, `portcullis-ldap`, `toml`: `--directory postgres://…`
+//!   and `--directory ldap://…` (the LDAP mapping in `data/ldap.toml`).
 //! - `portcullis`, `portcullis-sasl`, `portcullis-credentials`: what the
 //!   examples show.
 //! - `portcullis-oidc` (feature `fetch`): background JWKS fetching and the
@@ -393,8 +395,13 @@ pub async fn accept_tls(acceptor: &TlsAcceptor, tcp: TcpStream) -> io::Result<Li
 /// command line).
 #[derive(clap::Args, Debug, Clone)]
 pub struct DemoOptions {
-    /// The directory file (format: docs/directory-format.md).
-    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/data/directory.toml"))]
+    /// Where the accounts live: a directory file (format:
+    /// docs/directory-format.md), or a real store, `postgres://…` (the
+    /// default schema of portcullis-sql, seeded with data/demo.sql) or
+    /// `ldap://HOST:PORT/` (the mapping of data/ldap.toml, seeded with
+    /// data/demo.ldif). With a store, the settings (mechanisms, OIDC,
+    /// throttle) still come from data/directory.toml.
+    #[arg(long, default_value = DEMO_DIRECTORY)]
     pub directory: PathBuf,
     /// Trust this OpenID issuer instead of the one(s) in the directory file
     /// (same audiences and claim rules); e.g. the `dev_idp` example's.
@@ -441,9 +448,8 @@ pub struct Demo {
 /// Builds the authenticator over the demo directory and starts fetching the
 /// OIDC keys in the background (on the current tokio runtime).
 pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::error::Error>> {
-    let directory = FileDirectory::load(&options.directory)?;
-    reload_on_sighup(directory.clone());
-    let mut settings = directory.settings();
+    let store = DemoStore::open(&options.directory)?;
+    let mut settings = store.settings()?;
     if !options.require_tls {
         // DANGER, demo only: passwords and bearer tokens without TLS. The
         // servers bind loopback only (127.0.0.1 and ::1), so secrets never
@@ -490,10 +496,13 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
             .chain(&options.trusted_proxies)
             .copied(),
     );
-    let authenticator = Authenticator::builder()
-        .directory(directory)
-        .settings(settings)
-        .build()?;
+    let builder = Authenticator::builder();
+    let builder = match store {
+        DemoStore::File(directory) => builder.directory(directory),
+        DemoStore::Sql(directory) => builder.directory(directory),
+        DemoStore::Ldap(directory) => builder.directory(directory),
+    };
+    let authenticator = builder.settings(settings).build()?;
     if let Some(validator) = authenticator.oidc() {
         for (_, provider) in validator.providers() {
             tracing::info!(issuer = %provider.issuer, "trusting OpenID provider (keys fetched in the background)");
@@ -507,6 +516,51 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
         auth: authenticator,
         realm,
     })
+}
+
+/// The demo directory file: accounts and settings.
+pub const DEMO_DIRECTORY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/data/directory.toml");
+
+/// Where the demo accounts are read from (`--directory`).
+enum DemoStore {
+    File(FileDirectory),
+    Sql(portcullis_sql::SqlDirectory),
+    Ldap(portcullis_ldap::LdapDirectory),
+}
+
+impl DemoStore {
+    fn open(directory: &std::path::Path) -> Result<DemoStore, Box<dyn std::error::Error>> {
+        let text = directory.to_string_lossy();
+        if text.starts_with("postgres://") || text.starts_with("postgresql://") {
+            let config = portcullis_sql::SqlConfig::new(text.into_owned());
+            tracing::info!("accounts from PostgreSQL (the portcullis-sql default schema)");
+            return Ok(DemoStore::Sql(portcullis_sql::SqlDirectory::new(config)?));
+        }
+        if text.starts_with("ldap://") || text.starts_with("ldaps://") {
+            let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/ldap.toml");
+            let mut config: portcullis_ldap::LdapConfig =
+                toml::from_str(&std::fs::read_to_string(path)?)?;
+            config.url = text.into_owned();
+            tracing::info!(mapping = path, "accounts from LDAP");
+            return Ok(DemoStore::Ldap(portcullis_ldap::LdapDirectory::new(
+                config,
+            )?));
+        }
+        let file = FileDirectory::load(directory)?;
+        reload_on_sighup(file.clone());
+        Ok(DemoStore::File(file))
+    }
+
+    /// The authenticator settings: the directory file's own, or the demo
+    /// file's beside a real store.
+    fn settings(&self) -> Result<portcullis::Settings, Box<dyn std::error::Error>> {
+        Ok(match self {
+            DemoStore::File(file) => file.settings(),
+            DemoStore::Sql(_) | DemoStore::Ldap(_) => {
+                FileDirectory::load(DEMO_DIRECTORY)?.settings()
+            }
+        })
+    }
 }
 
 /// `kill -HUP <pid>` re-reads the directory file: accounts and credentials

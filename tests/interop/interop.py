@@ -285,6 +285,7 @@ def main():
         "client_checks",
         "audit_checks",
         "hardening_checks",
+        "store_checks",
     ):
         importlib.import_module(module)
     passed = failed = 0

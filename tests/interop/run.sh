@@ -204,6 +204,20 @@ start imap-proxy-protocol imap_server --port "$IMAP_PROXY_PROTOCOL_PORT" --tls-p
   --trusted-proxy 127.0.0.1/32 --proxy-protocol
 # An instance over a copy of the directory, which one check edits and
 # reloads (SIGHUP) to revoke an app password.
+# The demo accounts from real stores, when .ci/run started them
+# (.ci/services/postgres.sh and slapd.sh export their URLs).
+if [ -n "${PORTCULLIS_TEST_POSTGRES_URL:-}" ] && have psql; then
+  psql -q -v ON_ERROR_STOP=1 "$PORTCULLIS_TEST_POSTGRES_URL" \
+    -f crates/portcullis-sql/migrations/0001_init.sql -f examples/data/demo.sql >/dev/null
+  export IMAP_POSTGRES_PORT=$((base + 70))
+  start imap-postgres imap_server --port "$IMAP_POSTGRES_PORT" --tls-port "$((base + 71))" \
+    --directory "$PORTCULLIS_TEST_POSTGRES_URL"
+fi
+if [ -n "${PORTCULLIS_TEST_LDAP_URL:-}" ]; then
+  export IMAP_LDAP_PORT=$((base + 72))
+  start imap-ldap imap_server --port "$IMAP_LDAP_PORT" --tls-port "$((base + 73))" \
+    --directory "$PORTCULLIS_TEST_LDAP_URL"
+fi
 export IMAP_RELOAD_PORT=$((base + 46)) IMAP_RELOAD_DIRECTORY="$logs/directory.toml"
 cp examples/data/directory.toml "$IMAP_RELOAD_DIRECTORY"
 start imap-reload imap_server --port "$IMAP_RELOAD_PORT" --tls-port "$((base + 96))" \
