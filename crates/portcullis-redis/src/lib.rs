@@ -1,0 +1,127 @@
+//! `portcullis-redis`: a shared [`ThrottleStore`](portcullis::ThrottleStore)
+//! on Redis (or Valkey), so that several mail servers behind one load
+//! balancer count failed logins together.
+//!
+//! With the in-process [`MemoryThrottle`](portcullis::MemoryThrottle),
+//! three IMAP servers are three throttles: an attacker gets three times
+//! the configured tries, and a lock reached on one server means nothing on
+//! the others. [`RedisThrottleStore`] keeps the counts and locks in Redis:
+//! a pair locked through one node is refused (`throttled`) on every node,
+//! and a good login through any node resets it everywhere.
+//!
+//! ```no_run
+//! use portcullis::{Authenticator, MemoryDirectory};
+//! use portcullis_redis::{RedisThrottleConfig, RedisThrottleStore};
+//! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let store = RedisThrottleStore::new(
+//!     RedisThrottleConfig::new("redis://:password@10.0.0.5:6379/0")
+//!         .key_prefix("mail:throttle:"),
+//! )?;
+//! let authenticator = Authenticator::builder()
+//!     .directory(MemoryDirectory::builder().build())
+//!     .throttle_store(store.clone())
+//!     .build()?;
+//! // Export `store.fallbacks()` as a metric: it moves while Redis is down.
+//! # let _ = authenticator;
+//! # Ok(()) }
+//! ```
+//!
+//! # Semantics
+//!
+//! The same rules and buckets as the in-process store (per client network,
+//! per (network, account) pair; see [`ThrottlePolicy`](portcullis::ThrottlePolicy)):
+//! `max_failures` failures within `window` lock the bucket for `lockout`;
+//! the window opens with the first failure and is not moved by later
+//! ones; each failure at or past the limit locks for a full lockout from
+//! then; a bucket locked stays locked for its whole lockout, whatever
+//! happens to its counter; a reset (a good login) forgets the bucket.
+//! Windows and locks run on the Redis server's clock.
+//!
+//! # Keys and scripts
+//!
+//! Each bucket has up to three keys, `<prefix><role>:{<bucket>}`:
+//!
+//! | key | type | expires | content |
+//! |---|---|---|---|
+//! | `<prefix>f:{<bucket>}` | string | with the window (set at the first failure) | failures in the window |
+//! | `<prefix>l:{<bucket>}` | string | with the lockout | `1` while locked |
+//! | `<prefix>s:{<bucket>}` | hash | with the failures' window | digest (32 hex) → until (ms since the epoch) |
+//!
+//! where `<bucket>` is `n:<ipnet>` for a network and
+//! `p:<ipnet>:<byte length>:<account>` for a pair: length-prefixed, so
+//! no account name (`:` and digits included) can meet another bucket
+//! (unlike a naive concatenation; cf. Dovecot's CVE-2025-30189). The
+//! braces are a Redis Cluster hash tag, so a bucket's keys share a slot.
+//! The default prefix is [`DEFAULT_KEY_PREFIX`].
+//!
+//! Calls per login: `locked` is one `PTTL`; a failure is one `EVALSHA`
+//! (falling back to `EVAL` once when the script is not cached) of
+//! this script, atomic in Redis, so concurrent failures on several nodes
+//! are all counted and exactly the failure reaching the limit locks:
+//!
+//! ```lua
+//! local failures = redis.call('INCR', KEYS[1])
+//! if failures == 1 or redis.call('PTTL', KEYS[1]) == -1 then
+//!   redis.call('PEXPIRE', KEYS[1], ARGV[2])          -- window
+//! end
+//! if failures >= tonumber(ARGV[1]) then              -- max_failures
+//!   redis.call('SET', KEYS[2], '1', 'PX', ARGV[3])   -- lockout
+//! end
+//! return failures
+//! ```
+//!
+//! A good login is one `DEL` of the three keys. A refused secret's keyed
+//! digest is remembered by a second script (kept only while the bucket
+//! holds failures, at most [`RECENT_SECRETS`] per pair, the entries that
+//! end first dropped); `is_repeated_secret` is one `HGET`.
+//!
+//! **Resent secrets are recognised per node.** Each
+//! [`Authenticator`](portcullis::Authenticator) draws its own digest key,
+//! so the same wrong password sent to two nodes gives two digests and
+//! counts twice; resent to one node, it counts once, as with the
+//! in-process store.
+//!
+//! # When Redis is unavailable
+//!
+//! Every call is bounded by [`RedisThrottleConfig::timeout`] (default
+//! 200 ms, connecting included). A call that fails or times out never
+//! panics and never fails the login (the trait has no error channel): it
+//! is handled by [`OnUnavailable`], by default
+//! [`OnUnavailable::CountLocally`]: counting, lock checks and remembered
+//! secrets go to a local [`MemoryThrottle`](portcullis::MemoryThrottle),
+//! so this node still throttles on its own (fail-open on *counting* only;
+//! credentials are always checked). After a failure Redis is left alone
+//! for [`RedisThrottleConfig::retry_after`] (default 1 s), so a silent
+//! Redis costs one timeout per interval, not one per login; then shared
+//! counting resumes by itself (the connection manager reconnects). Each
+//! fallback adds one to [`RedisThrottleStore::fallbacks`], and a
+//! `tracing` warning (target `portcullis::redis`, fields `operation`,
+//! `error`, `fallbacks`, `policy`) goes out at most every
+//! [`RedisThrottleConfig::warn_every`] (default 30 s).
+//! [`OnUnavailable::RefuseLogins`] instead refuses every login with "try
+//! later" while Redis cannot answer.
+//!
+//! The client is single-node (a primary, or a Valkey server); the key
+//! layout is Cluster-ready, but no cluster client is wired in yet.
+//!
+//! # Dependencies, and why
+//!
+//! | crate | why |
+//! |---|---|
+//! | `portcullis` | the `ThrottleStore` trait and `MemoryThrottle`, the local fallback |
+//! | `redis` | the async client on tokio: `ConnectionManager` (one multiplexed connection that reconnects), `Script` (`EVALSHA` with `EVAL` fallback); only the `tokio-comp`, `connection-manager` and `script` features |
+//! | `tokio` | the timeout around every call; the cell that connects on first use |
+//! | `time` | the instants the trait passes |
+//! | `tracing` | the rate-limited "Redis unavailable" warning |
+//! | `thiserror` | the crate's error type |
+#![forbid(unsafe_code)]
+
+mod config;
+mod key;
+mod store;
+
+pub use config::{
+    DEFAULT_KEY_PREFIX, DEFAULT_RETRY_AFTER, DEFAULT_TIMEOUT, DEFAULT_WARN_EVERY, OnUnavailable,
+    RedisThrottleConfig,
+};
+pub use store::{Error, RECENT_SECRETS, RedisThrottleStore};
