@@ -250,6 +250,26 @@ async fn refused_and_broken_exchanges_keep_the_claimed_login() {
         SaslProgress::Challenge(_)
     ));
     let _ = session.cancel();
+    // Streaming PLAIN whose message the parser refuses: in the initial
+    // response, and in a later step.
+    let start = |initial: Option<&'static [u8]>| {
+        auth.start_sasl(SaslStart {
+            surface: Surface::Imap,
+            remote_ip: ip(CLIENT),
+            tls: true,
+            mechanism: "PLAIN",
+            initial,
+            now: None,
+        })
+    };
+    let broken: &[u8] = b"\0alice@example.org\0pw\0extra";
+    assert!(matches!(
+        start(Some(broken)).begin().await,
+        SaslProgress::Done(_)
+    ));
+    let mut session = start(None);
+    assert!(matches!(session.begin().await, SaslProgress::Challenge(_)));
+    assert!(matches!(session.step(broken).await, SaslProgress::Done(_)));
     let audit = my_audit_events();
     let seen: Vec<_> = audit
         .iter()
@@ -268,6 +288,8 @@ async fn refused_and_broken_exchanges_keep_the_claimed_login() {
             ("malformed-input", "alice@example.org"),
             ("malformed-input", "alice@example.org"),
             ("cancelled", "alice@example.org"),
+            ("malformed-input", "alice@example.org"),
+            ("malformed-input", "alice@example.org"),
         ]
     );
 }
