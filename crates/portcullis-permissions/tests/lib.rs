@@ -8,6 +8,10 @@
     reason = "tests may panic"
 )]
 
+mod bitset;
 mod catalogue;
+mod names;
+mod presets;
 mod properties;
+mod resolution;
 mod scenarios;
