@@ -5,14 +5,13 @@ use std::sync::Arc;
 
 use portcullis_credentials::CredentialRecord;
 use portcullis_permissions::{CredentialScope, PermissionSet};
-
-use crate::directory::Account;
-use crate::memory::key;
-use crate::rehash::password_fingerprint;
 use sha2::{Digest, Sha256};
 
 use crate::decide::outcome::directory_reason;
 use crate::decide::rights::login_reason;
+use crate::directory::Account;
+use crate::memory::key;
+use crate::rehash::password_fingerprint;
 use crate::{Authenticator, CredentialKind, DenialReason, SessionBinding};
 
 impl Authenticator {

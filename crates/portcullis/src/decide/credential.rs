@@ -17,7 +17,6 @@ use portcullis_permissions::{CredentialScope, Permission, PermissionSet};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
 
-use super::Target;
 use crate::authenticator::Context;
 use crate::directory::Account;
 use crate::second_factor::{CodeMatch, SecondFactorHint, check_code};
@@ -28,6 +27,7 @@ use crate::{
     SecretString,
 };
 
+use super::Target;
 use super::outcome::{credential_label, directory_reason};
 
 impl Authenticator {
