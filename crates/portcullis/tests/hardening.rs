@@ -4,51 +4,14 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use portcullis::{
     Account, AuthRequest, Authenticator, Decision, DenialReason, Directory, DirectoryError,
     MemoryDirectory, RequestCredentials, Surface, Tenant,
 };
-use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
 use portcullis_permissions::{CredentialScope, RoleGraph};
-use serde_json::{Value, json};
 
 use crate::support::*;
-
-const ISSUER: &str = "https://sso.example.org/realms/mail";
-
-fn data(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
-}
-
-fn validator() -> Arc<OidcValidator> {
-    let validator = OidcValidator::new(OidcConfig::new(vec![
-        ProviderConfig::new(ISSUER)
-            .with_audiences(["webmail"])
-            .with_algorithms(["EdDSA"]),
-    ]))
-    .unwrap();
-    validator
-        .on_fetch_success(ProviderId(0), &data("oidc-jwks.json"), now())
-        .unwrap();
-    Arc::new(validator)
-}
-
-/// A token from the trusted provider whose username claim is `username`.
-fn token(username: &str) -> String {
-    let claims: Value = json!({
-        "iss": ISSUER,
-        "sub": format!("subject-of-{username}"),
-        "aud": "webmail",
-        "exp": NOW + 300,
-        "iat": NOW - 5,
-        "preferred_username": username,
-    });
-    let mut header = Header::new(Algorithm::EdDSA);
-    header.kid = Some("facade-test".into());
-    let key = EncodingKey::from_ed_pem(&data("oidc-ed25519.pem")).unwrap();
-    jsonwebtoken::encode(&header, &claims, &key).unwrap()
-}
+use crate::tokens::{token, validator};
 
 fn http_bearer(token: &str, tls: bool) -> AuthRequest {
     AuthRequest::new(
