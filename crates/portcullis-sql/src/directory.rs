@@ -228,19 +228,16 @@ impl SqlDirectory {
         }
     }
 
-    async fn load(
-        &self,
-        name: &str,
-        principal: bool,
-    ) -> Result<Option<Arc<Account>>, DirectoryError> {
+    async fn load(&self, name: &str, which: Which) -> Result<Option<Arc<Account>>, DirectoryError> {
         if !usable(name) {
             return Ok(None);
         }
         let queries = &self.inner.config.queries;
-        let main = if principal {
-            &queries.principal
-        } else {
-            &queries.account
+        let none = String::new();
+        let (account_sql, principal_sql) = match which {
+            Which::Account => (&queries.account, &none),
+            Which::Principal => (&none, &queries.principal),
+            Which::Either => (&queries.account, &queries.principal),
         };
         let rows = self
             .timed(async {
@@ -249,14 +246,22 @@ impl SqlDirectory {
                 // Issued together on one connection, the driver pipelines
                 // them: one round trip, known account or not.
                 tokio::try_join!(
-                    query(&client, main, &params),
+                    query(&client, account_sql, &params),
+                    query(&client, principal_sql, &params),
                     query(&client, &queries.credentials, &params),
                     query(&client, &queries.totp, &params),
                     query(&client, &queries.recovery_codes, &params),
                 )
             })
             .await?;
-        let (accounts, credentials, totp, codes) = rows;
+        let (accounts, principals, credentials, totp, codes) = rows;
+        // An account wins over a principal of the same name, as the
+        // facade's own two-call lookup decides.
+        let (accounts, principal) = if accounts.is_empty() {
+            (principals, true)
+        } else {
+            (accounts, false)
+        };
         let row = match accounts.as_slice() {
             [] => return Ok(None),
             [row] => row,
@@ -318,6 +323,17 @@ impl SqlDirectory {
         })
         .await
     }
+}
+
+/// Which rows an account lookup reads.
+#[derive(Clone, Copy, Debug)]
+enum Which {
+    /// An account the directory authenticates.
+    Account,
+    /// A principal of the local credential store.
+    Principal,
+    /// The account, else the principal: both queries, one round trip.
+    Either,
 }
 
 /// Runs a query (none, if its text is empty).
@@ -457,11 +473,19 @@ fn totp_from(row: &Row, account: &str) -> Result<TotpSettings, DirectoryError> {
 
 impl Directory for SqlDirectory {
     async fn account(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
-        self.load(name, false).await
+        self.load(name, Which::Account).await
     }
 
     async fn principal(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
-        self.load(name, true).await
+        self.load(name, Which::Principal).await
+    }
+
+    /// Both lookups in the one pipelined round trip.
+    async fn account_or_principal(
+        &self,
+        name: &str,
+    ) -> Result<Option<Arc<Account>>, DirectoryError> {
+        self.load(name, Which::Either).await
     }
 
     async fn roles(&self) -> Result<Arc<RoleGraph>, DirectoryError> {

@@ -112,6 +112,17 @@ async fn an_account_comes_back_whole() {
     assert!(pat.password.is_none());
     assert_eq!(pat.credentials.len(), 1);
 
+    // The authenticator's one lookup reads either, in one round trip.
+    let either = |name: &'static str| directory.account_or_principal(name);
+    let found = either("alice@example.org").await.unwrap().unwrap();
+    assert_eq!(found.name, "alice@example.org");
+    assert!(found.password.is_some());
+    let found = either("pat@idp.example").await.unwrap().unwrap();
+    assert_eq!(found.name, "pat@idp.example");
+    assert!(found.password.is_none());
+    assert_eq!(found.credentials.len(), 1);
+    assert!(either("nobody@example.org").await.unwrap().is_none());
+
     assert_eq!(
         directory.account_name_by_id(42).await.unwrap().as_deref(),
         Some("alice@example.org")

@@ -305,6 +305,24 @@ pub trait Directory: Send + Sync + 'static {
         name: &str,
     ) -> impl Future<Output = Result<Option<Arc<Account>>, DirectoryError>> + Send;
 
+    /// The account with this name, else the principal of that name: the
+    /// one lookup the authenticator makes per login. The default asks
+    /// [`account`](Self::account) and then [`principal`](Self::principal),
+    /// always both, so that a name that does not exist costs the directory
+    /// what one that does costs (a remote directory's latency would
+    /// otherwise tell which names exist). A remote directory should answer
+    /// both in one round trip.
+    fn account_or_principal(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<Arc<Account>>, DirectoryError>> + Send {
+        async move {
+            let account = self.account(name).await?;
+            let principal = self.principal(name).await?;
+            Ok(account.or(principal))
+        }
+    }
+
     /// The role graph (with the built-in presets, if the directory wants
     /// them).
     fn roles(&self) -> impl Future<Output = Result<Arc<RoleGraph>, DirectoryError>> + Send;
@@ -369,11 +387,7 @@ pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The object-safe twin of [`Directory`], so the authenticator is not generic.
 pub(crate) trait DynDirectory: Send + Sync {
-    fn account<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Arc<Account>>, DirectoryError>>;
-    fn principal<'a>(
+    fn account_or_principal<'a>(
         &'a self,
         name: &'a str,
     ) -> BoxFuture<'a, Result<Option<Arc<Account>>, DirectoryError>>;
@@ -394,18 +408,11 @@ pub(crate) trait DynDirectory: Send + Sync {
 }
 
 impl<D: Directory> DynDirectory for D {
-    fn account<'a>(
+    fn account_or_principal<'a>(
         &'a self,
         name: &'a str,
     ) -> BoxFuture<'a, Result<Option<Arc<Account>>, DirectoryError>> {
-        Box::pin(Directory::account(self, name))
-    }
-
-    fn principal<'a>(
-        &'a self,
-        name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<Arc<Account>>, DirectoryError>> {
-        Box::pin(Directory::principal(self, name))
+        Box::pin(Directory::account_or_principal(self, name))
     }
 
     fn roles(&self) -> BoxFuture<'_, Result<Arc<RoleGraph>, DirectoryError>> {

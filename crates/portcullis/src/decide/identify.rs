@@ -69,15 +69,12 @@ impl Authenticator {
         }
     }
 
-    /// An account, or else a principal of the local credential store.
-    /// Both are always asked, so a name that exists costs the directory the
-    /// same round trips as one that does not: with a remote directory, one
-    /// lookup for known names and two for unknown ones would let a client
-    /// time which accounts exist.
+    /// An account, or else a principal of the local credential store, in
+    /// the directory's one lookup (`Directory::account_or_principal`, which
+    /// asks both for every name, so a name that exists costs the directory
+    /// the same round trips as one that does not).
     pub(crate) async fn find(&self, name: &str) -> Result<Option<Arc<Account>>, DirectoryError> {
-        let account = self.inner.directory.account(name).await?;
-        let principal = self.inner.directory.principal(name).await?;
-        Ok(account.or(principal))
+        self.inner.directory.account_or_principal(name).await
     }
 
     /// Step 4: the stored credential a password-form secret is checked
