@@ -84,9 +84,16 @@ start() {
   stop
   mkdir -p "$DIR/data"
   chmod 700 "$DIR"
-  local port url
+  local port url tls_port tls_url
   port=$(pick_port)
   url="ldap://127.0.0.1:${port}/"
+  tls_port=$((port + 1000))
+  tls_url="ldaps://127.0.0.1:${tls_port}/"
+  # A throw-away self-signed certificate for LDAPS and StartTLS.
+  mkdir -p "$DIR/tls"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$DIR/tls/key.pem" -out "$DIR/tls/cert.pem" 2>/dev/null
 
   local root_hash service_hash alice_hash bob_hash carol_hash
   root_hash=$(slappasswd -h '{SSHA}' -s "$ROOT_PW")
@@ -100,6 +107,9 @@ include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
 include /etc/ldap/schema/inetorgperson.schema
 include /etc/ldap/schema/nis.schema
+
+TLSCertificateFile    $DIR/tls/cert.pem
+TLSCertificateKeyFile $DIR/tls/key.pem
 
 pidfile  $DIR/slapd.pid
 argsfile $DIR/slapd.args
@@ -190,7 +200,7 @@ member: uid=alice,ou=people,$SUFFIX
 EOF
 
   log "starting slapd on $url (config in $DIR)"
-  slapd -f "$DIR/slapd.conf" -h "$url" >&2
+  slapd -f "$DIR/slapd.conf" -h "$url $tls_url" >&2
   local ready=""
   for _ in $(seq 100); do
     if ldapsearch -x -LLL -H "$url" -D "$ROOT_DN" -w "$ROOT_PW" -s base -b "$SUFFIX" dn >/dev/null 2>&1 \
@@ -227,6 +237,8 @@ export PORTCULLIS_TEST_LDAP_URL='$url'
 export PORTCULLIS_TEST_LDAP_BIND_DN='$SERVICE_DN'
 export PORTCULLIS_TEST_LDAP_BIND_PASSWORD='$SERVICE_PW'
 export PORTCULLIS_TEST_LDAP_BASE='ou=people,$SUFFIX'
+export PORTCULLIS_TEST_LDAPS_URL='$tls_url'
+export PORTCULLIS_TEST_LDAP_CA='$DIR/tls/cert.pem'
 EOF
 )
   if [[ -n $env_file ]]; then

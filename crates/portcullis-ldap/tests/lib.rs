@@ -17,3 +17,4 @@ mod end_to_end;
 mod injection;
 mod lookup;
 mod outage;
+mod tls;
