@@ -48,25 +48,9 @@ install() {
   apt-get install -y -qq --no-install-recommends postgresql postgresql-client >&2
 }
 
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-  if [[ -n ${PORTCULLIS_POSTGRES_PORT:-} ]]; then
-    echo "$PORTCULLIS_POSTGRES_PORT"
-    return
-  fi
-  local port
-  for port in $(seq 25432 25532); do
-    if ! port_in_use "$port"; then
-      echo "$port"
-      return
-    fi
-  done
-  log "no free port in 25432-25532"
-  exit 1
-}
+# shellcheck source=ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+pick_port() { free_port 25432 PORTCULLIS_POSTGRES_PORT; }
 
 as_user() {
   if [[ $(id -u) -eq 0 ]]; then

@@ -30,25 +30,9 @@ install() {
   apt-get install -y -qq --no-install-recommends redis-server >&2
 }
 
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-  if [[ -n ${PORTCULLIS_REDIS_PORT:-} ]]; then
-    echo "$PORTCULLIS_REDIS_PORT"
-    return
-  fi
-  local port
-  for port in $(seq 26379 26479); do
-    if ! port_in_use "$port"; then
-      echo "$port"
-      return
-    fi
-  done
-  log "no free port in 26379-26479"
-  exit 1
-}
+# shellcheck source=ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+pick_port() { free_port 26379 PORTCULLIS_REDIS_PORT; }
 
 stop() {
   local pid

@@ -42,25 +42,9 @@ install() {
   apt-get install -y -qq --no-install-recommends slapd ldap-utils >&2
 }
 
-port_in_use() {
-  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
-}
-
-pick_port() {
-  if [[ -n ${PORTCULLIS_SLAPD_PORT:-} ]]; then
-    echo "$PORTCULLIS_SLAPD_PORT"
-    return
-  fi
-  local port
-  for port in $(seq 25389 25489); do
-    if ! port_in_use "$port"; then
-      echo "$port"
-      return
-    fi
-  done
-  log "no free port in 25389-25489"
-  exit 1
-}
+# shellcheck source=ports.sh
+source "$(dirname "${BASH_SOURCE[0]}")/ports.sh"
+pick_port() { free_port 25389 PORTCULLIS_SLAPD_PORT; }
 
 stop() {
   if [[ -f $DIR/slapd.pid ]]; then
