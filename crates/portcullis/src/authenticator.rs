@@ -14,7 +14,7 @@ use portcullis_credentials::{PasswordWithCode, Verifier};
 use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
 use portcullis_oidc::OidcValidator;
 use portcullis_permissions::{LoginPolicy, RoleGraph, RoleRights, Surface};
-use portcullis_sasl::{Mechanism, MechanismPolicy, MechanismSet, Transport};
+use portcullis_sasl::{Mechanism, MechanismPolicy, MechanismSet};
 use time::OffsetDateTime;
 
 use crate::audit::AuditRecord;
@@ -162,7 +162,7 @@ impl Authenticator {
                 if audit.login.is_none() {
                     audit.login = claimed_login(&request.credentials);
                 }
-                return self.conclude(&ctx, &audit, self.refuse(&ctx, reason));
+                return self.conclude(&ctx, &audit, self.deny(&ctx, reason));
             }
         };
         self.decide_presented(ctx, presented, trace, &mut audit)
@@ -179,13 +179,5 @@ impl Authenticator {
             .surface_mechanisms
             .get(&surface)
             .unwrap_or(&self.inner.mechanisms)
-    }
-
-    pub(crate) fn transport_for(&self, tls: bool, remote_ip: IpAddr) -> Transport {
-        self.transport(tls, Some(remote_ip))
-    }
-
-    pub(crate) fn emit(&self, ctx: &Context, audit: &AuditRecord, decision: Decision) -> Decision {
-        self.conclude(ctx, audit, decision)
     }
 }

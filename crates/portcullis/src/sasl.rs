@@ -146,7 +146,7 @@ impl SaslSession {
                 portcullis_sasl::Error::InvalidState,
             ));
         };
-        let transport = self.auth.transport_for(self.ctx.tls, self.ctx.remote_ip);
+        let transport = self.auth.transport(self.ctx.tls, Some(self.ctx.remote_ip));
         let started = ServerExchange::start(
             &mechanism,
             initial.as_ref().map(|initial| initial.as_slice()),
@@ -200,12 +200,12 @@ impl SaslSession {
         {
             claimed = Some(name.to_owned());
         }
-        let decision = self.auth.refuse(&self.ctx, DenialReason::Cancelled);
+        let decision = self.auth.deny(&self.ctx, DenialReason::Cancelled);
         let audit = AuditRecord {
             login: claimed,
             ..AuditRecord::default()
         };
-        self.auth.emit(&self.ctx, &audit, decision)
+        self.auth.conclude(&self.ctx, &audit, decision)
     }
 
     async fn advance(&mut self, mut exchange: ServerExchange, step: Step) -> SaslProgress {
@@ -254,11 +254,11 @@ impl SaslSession {
 
     fn fail(&mut self, reason: DenialReason) -> SaslProgress {
         self.state = State::Finished;
-        let decision = self.auth.refuse(&self.ctx, reason);
+        let decision = self.auth.deny(&self.ctx, reason);
         let audit = AuditRecord {
             login: self.claimed.take(),
             ..AuditRecord::default()
         };
-        SaslProgress::Done(self.auth.emit(&self.ctx, &audit, decision))
+        SaslProgress::Done(self.auth.conclude(&self.ctx, &audit, decision))
     }
 }

@@ -57,10 +57,6 @@ impl Authenticator {
 
     /// The decision for a reason: `TryLater` for temporary failures.
     pub(crate) fn deny(&self, ctx: &Context, reason: DenialReason) -> Decision {
-        self.refuse(ctx, reason)
-    }
-
-    pub(crate) fn refuse(&self, ctx: &Context, reason: DenialReason) -> Decision {
         let public = self.public(ctx, &reason);
         let temporary = matches!(
             reason,
