@@ -72,7 +72,7 @@ run() {
   mkdir -p "$out/$name"
   echo "+ cargo mutants $* -o $out/$name"
   local code=0
-  cargo mutants "$@" --jobs "$jobs" -o "$out/$name" || code=$?
+  cargo mutants "$@" --profile mutants --jobs "$jobs" -o "$out/$name" || code=$?
   case $code in
     0 | 2 | 3) score "$name" "$out/$name" ;;
     *)
