@@ -7,11 +7,13 @@
 //! see Dovecot's CVE-2025-30189, where naive concatenation keyed different
 //! users identically) of:
 //! the account, the credential kind and id, the record's revision, the
-//! stored hash string, and the presented secret (for app passwords and API
+//! caller's revocation epochs, the stored hash string, and the presented
+//! secret (for app passwords and API
 //! keys, their random bytes). The secret itself is never stored, and the
 //! key dies with the process, so a memory dump of the cache cannot be
-//! brute-forced offline. A new password or a revision bump changes the key,
-//! so stale entries simply stop matching.
+//! brute-forced offline. A new password, a revision bump or a moved
+//! revocation epoch changes the key, so stale entries simply stop
+//! matching.
 //!
 //! Only the fact "this secret verified against this hash" is cached. Expiry,
 //! the address allowlist and the scope are checked afresh on every login.
@@ -54,6 +56,10 @@ pub struct CacheKey<'a> {
     pub id: CredentialId,
     /// The record's revision.
     pub revision: u64,
+    /// The revocation epochs the caller read (the account's, the
+    /// credential's) from a shared store, so that a revocation on another
+    /// server ends this entry; `[0, 0]` without one.
+    pub epochs: [u64; 2],
     /// The stored hash string.
     pub stored_hash: &'a str,
 }
@@ -109,6 +115,9 @@ impl VerificationCache {
         mac.update(&[0]);
         mac.update(&key.id.0.to_be_bytes());
         mac.update(&key.revision.to_be_bytes());
+        for epoch in key.epochs {
+            mac.update(&epoch.to_be_bytes());
+        }
         mac.finalize().into_bytes().into()
     }
 
@@ -177,6 +186,7 @@ mod tests {
             kind: CredentialKind::Password,
             id: CredentialId(0),
             revision,
+            epochs: [0, 0],
             stored_hash: "$argon2id$…",
         }
     }
@@ -200,6 +210,10 @@ mod tests {
             ..key(1)
         };
         assert_eq!(cache.get(&other, b"pw", now), None);
+        for epochs in [[1, 0], [0, 1]] {
+            let revoked = CacheKey { epochs, ..key(1) };
+            assert_eq!(cache.get(&revoked, b"pw", now), None, "{epochs:?}");
+        }
         assert_eq!(cache.get(&key(1), b"pw", now + Duration::minutes(6)), None);
     }
 

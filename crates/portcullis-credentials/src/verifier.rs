@@ -217,15 +217,36 @@ impl Verifier {
         now: OffsetDateTime,
         remote_ip: IpAddr,
     ) -> Result<CredentialMatch, CredentialRefusal> {
+        self.verify_credential_in_epochs(account, presented, record, Some([0, 0]), now, remote_ip)
+    }
+
+    /// [`verify_credential`](Self::verify_credential) with revocation
+    /// epochs read from a shared store (see [`CacheKey::epochs`]): a cache
+    /// entry made under other epochs is not used. `None` (the epochs
+    /// could not be read) neither reads nor writes the cache: the secret
+    /// is verified against the hash.
+    ///
+    /// # Errors
+    /// A [`CredentialRefusal`].
+    pub fn verify_credential_in_epochs(
+        &self,
+        account: &str,
+        presented: &Secret,
+        record: &CredentialRecord,
+        epochs: Option<[u64; 2]>,
+        now: OffsetDateTime,
+        remote_ip: IpAddr,
+    ) -> Result<CredentialMatch, CredentialRefusal> {
         let material = record.material(presented)?;
         let key = CacheKey {
             account,
             kind: record.kind,
             id: record.id,
             revision: record.revision,
+            epochs: epochs.unwrap_or_default(),
             stored_hash: record.hash.as_str(),
         };
-        let cache = self.inner.cache.as_ref();
+        let cache = self.inner.cache.as_ref().filter(|_| epochs.is_some());
         let (verified, cached) =
             match cache.and_then(|cache| cache.get(&key, material.bytes(), now)) {
                 Some(verified) => (verified, true),

@@ -1,4 +1,4 @@
-//! [`RedisThrottleConfig`]: where Redis is, the key prefix, the timeout
+//! [`RedisConfig`]: where Redis is, the key prefix, the timeout
 //! and what to do when Redis cannot answer.
 
 use std::fmt;
@@ -6,19 +6,19 @@ use std::time::Duration;
 
 use portcullis::DEFAULT_MAX_BUCKETS;
 
-/// The key prefix used unless [`RedisThrottleConfig::key_prefix`] sets one.
-pub const DEFAULT_KEY_PREFIX: &str = "portcullis:throttle:";
+/// The key prefix used unless [`RedisConfig::key_prefix`] sets one.
+pub const DEFAULT_KEY_PREFIX: &str = "portcullis:";
 
 /// The time one call to Redis may take unless
-/// [`RedisThrottleConfig::timeout`] sets another.
+/// [`RedisConfig::timeout`] sets another.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_millis(200);
 
 /// How long Redis is left alone after a failed call unless
-/// [`RedisThrottleConfig::retry_after`] sets another.
+/// [`RedisConfig::retry_after`] sets another.
 pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(1);
 
 /// The shortest interval between two "Redis unavailable" warnings unless
-/// [`RedisThrottleConfig::warn_every`] sets another.
+/// [`RedisConfig::warn_every`] sets another.
 pub const DEFAULT_WARN_EVERY: Duration = Duration::from_secs(30);
 
 /// What the store does while Redis is unreachable, slow or failing.
@@ -43,22 +43,22 @@ pub enum OnUnavailable {
     },
 }
 
-/// The settings of a [`RedisThrottleStore`](crate::RedisThrottleStore).
+/// The settings of a [`RedisStore`](crate::RedisStore).
 ///
 /// `Debug` never shows the password in the URL.
 ///
 /// ```
 /// use std::time::Duration;
-/// use portcullis_redis::{OnUnavailable, RedisThrottleConfig};
+/// use portcullis_redis::{OnUnavailable, RedisConfig};
 ///
-/// let config = RedisThrottleConfig::new("redis://:hunter2@10.0.0.5:6379/0")
+/// let config = RedisConfig::new("redis://:hunter2@10.0.0.5:6379/0")
 ///     .key_prefix("mail-eu:throttle:")
 ///     .timeout(Duration::from_millis(50))
 ///     .on_unavailable(OnUnavailable::CountLocally);
 /// assert!(!format!("{config:?}").contains("hunter2"));
 /// ```
 #[derive(Clone)]
-pub struct RedisThrottleConfig {
+pub struct RedisConfig {
     pub(crate) url: String,
     pub(crate) key_prefix: String,
     pub(crate) timeout: Duration,
@@ -68,12 +68,12 @@ pub struct RedisThrottleConfig {
     pub(crate) local_max_buckets: usize,
 }
 
-impl RedisThrottleConfig {
+impl RedisConfig {
     /// Settings for the Redis server at `url` (`redis://[[user]:password@]host[:port][/db]`,
     /// `rediss://` is not compiled in), with the defaults for everything else.
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
-        RedisThrottleConfig {
+        RedisConfig {
             url: url.into(),
             key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
             timeout: DEFAULT_TIMEOUT,
@@ -114,7 +114,7 @@ impl RedisThrottleConfig {
 
     /// The shortest interval between two warnings that Redis is
     /// unavailable (default [`DEFAULT_WARN_EVERY`]); every fallback is
-    /// counted by [`fallbacks`](crate::RedisThrottleStore::fallbacks)
+    /// counted by [`fallbacks`](crate::RedisStore::fallbacks)
     /// regardless.
     #[must_use]
     pub fn warn_every(mut self, every: Duration) -> Self {
@@ -139,9 +139,9 @@ impl RedisThrottleConfig {
     }
 }
 
-impl fmt::Debug for RedisThrottleConfig {
+impl fmt::Debug for RedisConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedisThrottleConfig")
+        f.debug_struct("RedisConfig")
             .field("url", &redact(&self.url))
             .field("key_prefix", &self.key_prefix)
             .field("timeout", &self.timeout)
@@ -204,7 +204,7 @@ mod tests {
         ] {
             assert_eq!(redact(url), shown, "{url}");
         }
-        let config = RedisThrottleConfig::new("redis://u:hunter2@h/");
+        let config = RedisConfig::new("redis://u:hunter2@h/");
         assert!(!format!("{config:?}").contains("hunter2"));
     }
 }

@@ -5,16 +5,16 @@
 //! With the in-process [`MemoryThrottle`](portcullis::MemoryThrottle),
 //! three IMAP servers are three throttles: an attacker gets three times
 //! the configured tries, and a lock reached on one server means nothing on
-//! the others. [`RedisThrottleStore`] keeps the counts and locks in Redis:
+//! the others. [`RedisStore`] keeps the counts and locks in Redis:
 //! a pair locked through one node is refused (`throttled`) on every node,
 //! and a good login through any node resets it everywhere.
 //!
 //! ```no_run
 //! use portcullis::{Authenticator, MemoryDirectory};
-//! use portcullis_redis::{RedisThrottleConfig, RedisThrottleStore};
+//! use portcullis_redis::{RedisConfig, RedisStore};
 //! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! let store = RedisThrottleStore::new(
-//!     RedisThrottleConfig::new("redis://:password@10.0.0.5:6379/0")
+//! let store = RedisStore::new(
+//!     RedisConfig::new("redis://:password@10.0.0.5:6379/0")
 //!         .key_prefix("mail:throttle:"),
 //! )?;
 //! let authenticator = Authenticator::builder()
@@ -83,7 +83,7 @@
 //!
 //! # When Redis is unavailable
 //!
-//! Every call is bounded by [`RedisThrottleConfig::timeout`] (default
+//! Every call is bounded by [`RedisConfig::timeout`] (default
 //! 200 ms, connecting included). A call that fails or times out never
 //! panics and never fails the login (the trait has no error channel): it
 //! is handled by [`OnUnavailable`], by default
@@ -91,13 +91,13 @@
 //! secrets go to a local [`MemoryThrottle`](portcullis::MemoryThrottle),
 //! so this node still throttles on its own (fail-open on *counting* only;
 //! credentials are always checked). After a failure Redis is left alone
-//! for [`RedisThrottleConfig::retry_after`] (default 1 s), so a silent
+//! for [`RedisConfig::retry_after`] (default 1 s), so a silent
 //! Redis costs one timeout per interval, not one per login; then shared
 //! counting resumes by itself (the connection manager reconnects). Each
-//! fallback adds one to [`RedisThrottleStore::fallbacks`], and a
+//! fallback adds one to [`RedisStore::fallbacks`], and a
 //! `tracing` warning (target `portcullis::redis`, fields `operation`,
 //! `error`, `fallbacks`, `policy`) goes out at most every
-//! [`RedisThrottleConfig::warn_every`] (default 30 s).
+//! [`RedisConfig::warn_every`] (default 30 s).
 //! [`OnUnavailable::RefuseLogins`] instead refuses every login with "try
 //! later" while Redis cannot answer.
 //!
@@ -118,10 +118,12 @@
 
 mod config;
 mod key;
+mod revocation;
 mod store;
 
 pub use config::{
     DEFAULT_KEY_PREFIX, DEFAULT_RETRY_AFTER, DEFAULT_TIMEOUT, DEFAULT_WARN_EVERY, OnUnavailable,
-    RedisThrottleConfig,
+    RedisConfig,
 };
-pub use store::{Error, RECENT_SECRETS, RedisThrottleStore};
+pub use revocation::{RevocationFeed, RevocationNotice};
+pub use store::{Error, RECENT_SECRETS, RedisStore};

@@ -1,4 +1,4 @@
-//! [`RedisThrottleStore`]: the shared [`ThrottleStore`].
+//! [`RedisStore`]: the shared [`ThrottleStore`].
 
 use std::fmt;
 use std::future::Future;
@@ -12,7 +12,7 @@ use redis::{Client, RedisResult, Script};
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
-use crate::config::{OnUnavailable, RedisThrottleConfig, redact};
+use crate::config::{OnUnavailable, RedisConfig, redact};
 use crate::key::BucketKeys;
 
 /// Counts one failure in ONE round trip, atomically: the window opens
@@ -122,12 +122,14 @@ pub enum Error {
 
 const NEVER: u64 = u64::MAX;
 
-struct Inner {
-    config: RedisThrottleConfig,
-    client: Client,
+pub(crate) struct Inner {
+    pub(crate) config: RedisConfig,
+    pub(crate) client: Client,
     connection: OnceCell<ConnectionManager>,
     record_failure: Script,
     remember_secret: Script,
+    pub(crate) read_epochs: Script,
+    pub(crate) revoke: Script,
     local: MemoryThrottle,
     /// When the store was built: the origin of the two instants below.
     started: Instant,
@@ -157,15 +159,15 @@ struct Inner {
 /// store, counters): keep one to read [`fallbacks`](Self::fallbacks)
 /// after handing another to the authenticator.
 #[derive(Clone)]
-pub struct RedisThrottleStore {
-    inner: Arc<Inner>,
+pub struct RedisStore {
+    pub(crate) inner: Arc<Inner>,
 }
 
-impl fmt::Debug for RedisThrottleStore {
+impl fmt::Debug for RedisStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Not the client nor the connection manager: their `Debug` shows
         // the connection info, password included.
-        f.debug_struct("RedisThrottleStore")
+        f.debug_struct("RedisStore")
             .field("url", &redact(&self.inner.config.url))
             .field("key_prefix", &self.inner.config.key_prefix)
             .field("on_unavailable", &self.inner.config.on_unavailable)
@@ -174,7 +176,7 @@ impl fmt::Debug for RedisThrottleStore {
     }
 }
 
-impl RedisThrottleStore {
+impl RedisStore {
     /// A store with `config`. It does not connect yet: the first call
     /// does (within the timeout), so a server starts while Redis is down
     /// and counts locally until it is up.
@@ -182,16 +184,18 @@ impl RedisThrottleStore {
     /// # Errors
     ///
     /// [`Error::InvalidUrl`] when the URL does not parse.
-    pub fn new(config: RedisThrottleConfig) -> Result<Self, Error> {
+    pub fn new(config: RedisConfig) -> Result<Self, Error> {
         let client = Client::open(config.url.as_str()).map_err(|_| Error::InvalidUrl)?;
         let local = MemoryThrottle::new(config.local_max_buckets);
-        Ok(RedisThrottleStore {
+        Ok(RedisStore {
             inner: Arc::new(Inner {
                 config,
                 client,
                 connection: OnceCell::new(),
                 record_failure: Script::new(RECORD_FAILURE),
                 remember_secret: Script::new(REMEMBER_SECRET),
+                read_epochs: Script::new(crate::revocation::READ_EPOCHS),
+                revoke: Script::new(crate::revocation::REVOKE),
                 local,
                 started: Instant::now(),
                 resting_until: AtomicU64::new(0),
@@ -244,7 +248,7 @@ impl RedisThrottleStore {
     /// Runs `call` against Redis within the timeout; `None` (after
     /// counting and, at most every `warn_every`, warning) when it could
     /// not.
-    async fn redis<T, F, Fut>(&self, operation: &'static str, call: F) -> Option<T>
+    pub(crate) async fn redis<T, F, Fut>(&self, operation: &'static str, call: F) -> Option<T>
     where
         F: FnOnce(ConnectionManager) -> Fut + Send,
         Fut: Future<Output = RedisResult<T>> + Send,
@@ -315,7 +319,7 @@ impl RedisThrottleStore {
     }
 }
 
-impl ThrottleStore for RedisThrottleStore {
+impl ThrottleStore for RedisStore {
     async fn locked(&self, key: &ThrottleKey, now: OffsetDateTime) -> Option<Duration> {
         let keys = self.keys(key);
         let shared = self
@@ -445,7 +449,7 @@ mod tests {
 
     #[test]
     fn a_bad_url_is_refused_without_repeating_it() {
-        let error = RedisThrottleStore::new(RedisThrottleConfig::new("http://:hunter2@x/"));
+        let error = RedisStore::new(RedisConfig::new("http://:hunter2@x/"));
         let Err(error) = error else {
             unreachable!("an http URL is not a Redis URL");
         };
@@ -454,9 +458,7 @@ mod tests {
 
     #[test]
     fn debug_hides_the_password() {
-        let Ok(store) =
-            RedisThrottleStore::new(RedisThrottleConfig::new("redis://:hunter2@127.0.0.1:1/"))
-        else {
+        let Ok(store) = RedisStore::new(RedisConfig::new("redis://:hunter2@127.0.0.1:1/")) else {
             unreachable!("a valid URL");
         };
         let shown = format!("{store:?}");

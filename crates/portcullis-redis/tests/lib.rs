@@ -15,6 +15,7 @@
 mod outage;
 mod property;
 mod proxy;
+mod revocation;
 mod store;
 mod support;
 mod two_nodes;

@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use portcullis_redis::{OnUnavailable, RedisThrottleConfig, RedisThrottleStore};
+use portcullis_redis::{OnUnavailable, RedisConfig, RedisStore};
 use tokio::net::TcpListener;
 
 use crate::proxy::Proxy;
@@ -65,8 +65,8 @@ async fn a_silent_redis_costs_a_timeout_not_a_hang() {
             sockets.push(socket);
         }
     });
-    let store = RedisThrottleStore::new(
-        RedisThrottleConfig::new(format!("redis://{addr}/"))
+    let store = RedisStore::new(
+        RedisConfig::new(format!("redis://{addr}/"))
             .key_prefix(prefix())
             .timeout(Duration::from_millis(100))
             .retry_after(Duration::from_secs(60)),
@@ -95,7 +95,7 @@ async fn nothing_listening_at_boot_still_decides_and_counts_locally() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let store = RedisThrottleStore::new(config(&format!("redis://{addr}/"), &prefix())).unwrap();
+    let store = RedisStore::new(config(&format!("redis://{addr}/"), &prefix())).unwrap();
     let node = node(&store);
     for n in 0..3 {
         assert_ne!(
@@ -116,7 +116,7 @@ async fn refuse_logins_policy_says_try_later_while_redis_is_down() {
         .unwrap()
         .local_addr()
         .unwrap();
-    let store = RedisThrottleStore::new(
+    let store = RedisStore::new(
         config(&format!("redis://{addr}/"), &prefix()).on_unavailable(
             OnUnavailable::RefuseLogins {
                 retry_after: Duration::from_secs(30),

@@ -10,7 +10,7 @@ use portcullis::{
     Surface, ThrottleKey, ThrottlePolicy,
 };
 use portcullis_credentials::{Argon2Params, HashPolicy, OsRandom, StoredHash};
-use portcullis_redis::{RedisThrottleConfig, RedisThrottleStore};
+use portcullis_redis::{RedisConfig, RedisStore};
 use time::OffsetDateTime;
 
 pub const CLIENT: &str = "192.0.2.10";
@@ -39,15 +39,15 @@ pub fn prefix() -> String {
     format!("portcullis-test:{:016x}:", hasher.finish())
 }
 
-pub fn config(url: &str, prefix: &str) -> RedisThrottleConfig {
-    RedisThrottleConfig::new(url)
+pub fn config(url: &str, prefix: &str) -> RedisConfig {
+    RedisConfig::new(url)
         .key_prefix(prefix)
         .timeout(Duration::from_millis(500))
         .retry_after(Duration::from_millis(100))
 }
 
-pub fn store(url: &str, prefix: &str) -> RedisThrottleStore {
-    RedisThrottleStore::new(config(url, prefix)).unwrap()
+pub fn store(url: &str, prefix: &str) -> RedisStore {
+    RedisStore::new(config(url, prefix)).unwrap()
 }
 
 pub fn now() -> OffsetDateTime {
@@ -96,7 +96,7 @@ fn directory() -> MemoryDirectory {
 }
 
 /// One "node": an authenticator throttling in `store`.
-pub fn node(store: &RedisThrottleStore) -> Authenticator {
+pub fn node(store: &RedisStore) -> Authenticator {
     Authenticator::builder()
         .directory(directory())
         .hash_policy(hash_policy())
@@ -136,7 +136,7 @@ pub async fn login(node: &Authenticator, account: &str, password: &str) -> &'sta
 
 /// Waits until `store` reaches Redis again (the connection manager
 /// reconnects on a call after `retry_after`).
-pub async fn wait_until_shared(store: &RedisThrottleStore, key: &ThrottleKey) {
+pub async fn wait_until_shared(store: &RedisStore, key: &ThrottleKey) {
     for _ in 0..100 {
         if store.shared_failures(key).await.is_some() {
             return;

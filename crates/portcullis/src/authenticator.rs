@@ -23,6 +23,7 @@ use crate::decide::transport::claimed_login;
 use crate::directory::DynDirectory;
 use crate::hashing::Hashing;
 use crate::reply::HttpScheme;
+use crate::revocation::{DynRevocationStore, SharedTier};
 use crate::second_factor::SecondFactorHint;
 use crate::throttle::{DynThrottleStore, ThrottlePolicy};
 use crate::trace::Trace;
@@ -74,6 +75,10 @@ pub(crate) struct Inner {
     pub(crate) realm: Arc<str>,
     /// The per-process key of [`crate::SecretDigest`]s.
     pub(crate) secret_digest_key: [u8; 64],
+    /// Where revocation epochs live, if anywhere.
+    pub(crate) revocations: Option<Arc<dyn DynRevocationStore>>,
+    /// The shared tier of the verification cache, if on.
+    pub(crate) shared_tier: Option<SharedTier>,
 }
 
 /// A role graph resolved once: each role's rights, for a few word

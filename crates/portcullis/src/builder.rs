@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use crate::authenticator::{Clock, Inner};
 use crate::directory::{Directory, DynDirectory};
 use crate::hashing::Hashing;
+use crate::revocation::{DynRevocationStore, RevocationStore, SharedTier};
 use crate::second_factor::SecondFactorHint;
 use crate::throttle::{DynThrottleStore, MemoryThrottle, ThrottlePolicy, ThrottleStore};
 use crate::{Authenticator, Error};
@@ -42,6 +43,8 @@ pub struct AuthenticatorBuilder {
     hashing: Hashing,
     realm: String,
     cache: Option<(u64, Duration)>,
+    revocations: Option<Arc<dyn DynRevocationStore>>,
+    shared_tier: Option<(zeroize::Zeroizing<Vec<u8>>, Duration)>,
 }
 
 impl fmt::Debug for AuthenticatorBuilder {
@@ -76,6 +79,8 @@ impl Default for AuthenticatorBuilder {
             hashing: Hashing::default(),
             realm: "portcullis".to_owned(),
             cache: Some((DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL)),
+            revocations: None,
+            shared_tier: None,
         }
     }
 }
@@ -245,14 +250,59 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Where revocation epochs live (default: none, and
+    /// [`Authenticator::revoke_account`] answers
+    /// [`RevocationError::NotConfigured`](crate::RevocationError::NotConfigured)).
+    /// With a store, every grant records the epochs it was judged under,
+    /// cached verifications are keyed by them, and
+    /// [`Authenticator::revalidate`] ends the sessions a revocation moved
+    /// past (see [`RevocationStore`]). A shared store
+    /// (`portcullis-redis`) makes a revocation on one server end cached
+    /// logins and sessions on all of them.
+    #[must_use]
+    pub fn revocation_store(mut self, store: impl RevocationStore) -> Self {
+        self.revocations = Some(Arc::new(store));
+        self
+    }
+
+    /// Turns on the shared tier of the verification cache, kept by the
+    /// [`revocation_store`](Self::revocation_store): a secret verified on
+    /// one server is not hashed again on another for `ttl`. Entries are
+    /// keyed digests ([`VerificationDigest`](crate::VerificationDigest))
+    /// under `key`, which every server of the deployment must share and
+    /// which must never be stored beside them (a file only the servers
+    /// read): with the key, a digest could be brute-forced at HMAC speed.
+    /// At least 32 bytes, else [`build`](Self::build) fails.
+    #[must_use]
+    pub fn shared_verification_cache(mut self, key: &[u8], ttl: Duration) -> Self {
+        self.shared_tier = Some((zeroize::Zeroizing::new(key.to_vec()), ttl));
+        self
+    }
+
     /// Builds the authenticator: makes the dummy hash (with the policy's
     /// argon2 parameters) and the cache key.
     ///
     /// # Errors
     /// [`Error::MissingDirectory`]; [`Error::Credentials`] if the random
-    /// source fails or the argon2 parameters are invalid.
+    /// source fails or the argon2 parameters are invalid;
+    /// [`Error::Settings`] for a shared verification cache without a
+    /// revocation store, or with a key shorter than 32 bytes.
     pub fn build(self) -> Result<Authenticator, Error> {
         let directory = self.directory.ok_or(Error::MissingDirectory)?;
+        let shared_tier = match self.shared_tier {
+            None => None,
+            Some(_) if self.revocations.is_none() => {
+                return Err(Error::Settings(
+                    "a shared verification cache needs a revocation store".to_owned(),
+                ));
+            }
+            Some((key, _)) if key.len() < 32 => {
+                return Err(Error::Settings(
+                    "the shared verification cache key must be at least 32 bytes".to_owned(),
+                ));
+            }
+            Some((key, ttl)) => Some(SharedTier::new(&key, ttl)),
+        };
         let mut random: Box<dyn RandomSource + Send> = match self.random {
             Some(random) => random,
             None => Box::new(OsRandom),
@@ -301,6 +351,8 @@ impl AuthenticatorBuilder {
                 hashing: self.hashing,
                 realm: Arc::from(self.realm),
                 secret_digest_key,
+                revocations: self.revocations,
+                shared_tier,
             }),
         })
     }

@@ -195,6 +195,14 @@ pub struct SessionBinding {
     /// can recompute its rights. `None` for every other session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_roles: Option<Vec<String>>,
+    /// The revocation epochs the login was judged under, when the
+    /// authenticator has a [`RevocationStore`](crate::RevocationStore):
+    /// [`Authenticator::revalidate`](crate::Authenticator::revalidate)
+    /// ends the session once they move. `None` without a store, and when
+    /// the store could not be read at login (such a session ends at its
+    /// first revalidation with a store).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<crate::Epoch>,
 }
 
 /// A refusal: the precise internal reason and the face shown to the client.

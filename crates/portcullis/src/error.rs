@@ -23,6 +23,10 @@ pub enum Error {
     /// Configuration: a directory file is invalid.
     #[error("invalid directory file: {0}")]
     Config(String),
+    /// API misuse: builder settings that cannot work together (a shared
+    /// verification cache without a revocation store, a short key).
+    #[error("invalid authenticator settings: {0}")]
+    Settings(String),
     /// Configuration: the OIDC settings are invalid.
     #[error("invalid OIDC configuration: {0}")]
     Oidc(#[from] portcullis_oidc::Error),
@@ -37,6 +41,7 @@ impl Error {
             Error::Credentials(_) => "credentials-setup",
             Error::Io { .. } => "io",
             Error::Config(_) => "invalid-config",
+            Error::Settings(_) => "invalid-settings",
             Error::Oidc(_) => "invalid-oidc-config",
         }
     }

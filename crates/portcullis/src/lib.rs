@@ -116,6 +116,7 @@ mod rehash;
 mod reply;
 mod request;
 mod revalidate;
+mod revocation;
 mod sasl;
 mod second_factor;
 mod secret;
@@ -139,6 +140,10 @@ pub use reason::DenialReason;
 pub use rehash::Rehash;
 pub use reply::{FailureClass, HttpFailure, HttpScheme, PublicFailure};
 pub use request::{AuthRequest, RequestCredentials};
+pub use revocation::{
+    Epoch, MemoryRevocations, Revocation, RevocationError, RevocationStore, VerificationDigest,
+    credential_field,
+};
 pub use sasl::{SaslProgress, SaslSession, SaslStart};
 pub use second_factor::SecondFactorHint;
 pub use secret::SecretString;

@@ -113,6 +113,11 @@ pub enum DenialReason {
     /// tenant or permission change); the client must sign in again.
     #[error("the account's rights changed since the session was opened")]
     RightsChanged,
+    /// Environment (temporary), revalidation: the revocation epochs could
+    /// not be read from the [`RevocationStore`](crate::RevocationStore),
+    /// so the session cannot be shown not to be revoked (fail closed).
+    #[error("the revocation state is unavailable: {0}")]
+    RevocationUnavailable(crate::RevocationError),
     /// Internal: a task failed (a hashing task panicked).
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -154,6 +159,7 @@ impl DenialReason {
             DenialReason::DirectoryData(_) => "directory-data",
             DenialReason::Revoked => "credential-revoked",
             DenialReason::RightsChanged => "rights-changed",
+            DenialReason::RevocationUnavailable(_) => "revocation-state-unavailable",
             DenialReason::Internal(_) => "internal",
         }
     }

@@ -22,10 +22,13 @@ impl Authenticator {
     /// again and gets the new rights).
     ///
     /// # Errors
-    /// The [`DenialReason`] that ends the session: `credential-revoked`,
+    /// The [`DenialReason`] that ends the session: `credential-revoked`
+    /// (also when a [revocation](Self::revoke_account) moved its epochs),
     /// `credential-expired`, `rights-changed`, `account-disabled`,
-    /// `tenant-disabled`, `account-cannot-authenticate`, `unknown-user`, or
-    /// a directory failure.
+    /// `tenant-disabled`, `account-cannot-authenticate`, `unknown-user`, a
+    /// directory failure, or `revocation-state-unavailable` when the
+    /// revocation store cannot be read (temporary; the session is not
+    /// shown alive).
     pub async fn revalidate(&self, binding: &SessionBinding) -> Result<(), DenialReason> {
         let now = (self.inner.clock)();
         if binding
@@ -33,6 +36,18 @@ impl Authenticator {
             .is_some_and(|expires| expires <= now.unix_timestamp())
         {
             return Err(DenialReason::CredentialExpired);
+        }
+        // With a revocation store, a session lives only while its epochs
+        // are the current ones; when they cannot be read it is not shown
+        // alive (fail closed).
+        if let Some(store) = &self.inner.revocations {
+            let current = store
+                .epoch(&binding.account, binding.credential)
+                .await
+                .map_err(DenialReason::RevocationUnavailable)?;
+            if binding.epoch != Some(current) {
+                return Err(DenialReason::Revoked);
+            }
         }
         let found = self
             .find(&key(&binding.account))

@@ -27,6 +27,7 @@ mod oidc;
 mod policy_denials;
 mod rehash;
 mod replies;
+mod revocation;
 mod sasl;
 mod scopes;
 mod second_factor;

@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use portcullis_credentials::{
-    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, OsRandom, StoredHash,
+    CacheKey, CredentialId, CredentialRecord, CredentialRefusal, OsRandom, StoredHash, Verified,
 };
 use portcullis_oidc::Principal;
 use portcullis_permissions::{CredentialScope, Permission, PermissionSet};
@@ -27,8 +27,8 @@ use crate::{
     SecretString,
 };
 
-use super::Target;
 use super::outcome::{credential_label, directory_reason};
+use super::{Checked, Target};
 
 impl Authenticator {
     /// Step 5 for a bearer token: validated by the OIDC validator. A
@@ -103,20 +103,22 @@ impl Authenticator {
         (Cow::Borrowed(secret), code.map(Cow::Borrowed))
     }
 
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "one private step function of the pipeline"
-    )]
+    /// Step 5: the secret against the credential — from the local cache,
+    /// the shared tier, or the hash (a dummy verify when there is none).
     pub(crate) async fn verify_secret(
         &self,
         ctx: &Context,
         name: &str,
-        credential: CredentialRef,
-        target: &Target,
+        checked: &Checked<'_>,
         secret: &SecretString,
-        revision: u64,
         trace: &mut Trace,
     ) -> Result<Option<Rehash>, Decision> {
+        let Checked {
+            credential,
+            target,
+            revision,
+            epochs,
+        } = *checked;
         // A cached verification is answered here, without a copy of the
         // record and without a thread hop.
         let probe = match target {
@@ -139,8 +141,9 @@ impl Authenticator {
             )),
             Target::Missing(_) => None,
         };
+        let mut shared = None;
         if let Some((kind, id, revision, hash)) = probe
-            && let Some(cache) = self.inner.verifier.cache()
+            && let Some(cache_epochs) = epochs.for_cache()
             && let Some(material) = material(
                 CredentialKind::from_stored(kind),
                 secret.expose().as_bytes(),
@@ -151,11 +154,30 @@ impl Authenticator {
                 kind,
                 id,
                 revision,
+                epochs: cache_epochs,
                 stored_hash: hash.as_str(),
             };
-            if cache.get(&key, &material, ctx.now).is_some() {
+            let cache = self.inner.verifier.cache();
+            if cache.is_some_and(|cache| cache.get(&key, &material, ctx.now).is_some()) {
                 trace.step("verify-credential", || {
                     format!("{} verified (cached)", credential_label(credential))
+                });
+                return Ok(None);
+            }
+            shared = self.shared_digest(name, credential, revision, hash, epochs, &material);
+            if self.shared_verified(shared).await {
+                if let Some(cache) = cache {
+                    let verified = Verified {
+                        scheme: hash.scheme(),
+                        needs_rehash: false,
+                    };
+                    cache.insert(&key, &material, verified, ctx.now);
+                }
+                trace.step("verify-credential", || {
+                    format!(
+                        "{} verified (cached by another server)",
+                        credential_label(credential)
+                    )
                 });
                 return Ok(None);
             }
@@ -179,6 +201,7 @@ impl Authenticator {
             .stored()
             .unwrap_or(portcullis_credentials::CredentialKind::Password);
         let (now, remote_ip) = (ctx.now, ctx.remote_ip);
+        let cache_epochs = epochs.for_cache();
         // Only an account password is upgraded: app passwords and API keys
         // are minted with the current hashing already.
         let upgradable = matches!(target, Target::Password(_));
@@ -187,7 +210,14 @@ impl Authenticator {
             .hashing
             .run(move || match record {
                 Some(record) => verifier
-                    .verify_credential(&account, &presented, &record, now, remote_ip)
+                    .verify_credential_in_epochs(
+                        &account,
+                        &presented,
+                        &record,
+                        cache_epochs,
+                        now,
+                        remote_ip,
+                    )
                     .map(|found| {
                         (upgradable && found.needs_rehash)
                             .then(|| verifier.hash_password(presented.expose(), &mut OsRandom))
@@ -212,6 +242,7 @@ impl Authenticator {
                         fresh.scheme()
                     )
                 });
+                self.share_verified(shared).await;
                 return Ok(Some(Rehash::new(name.to_owned(), fresh, old)));
             }
             // Expiry and address are judged at step 7, after the account gate.
@@ -219,6 +250,7 @@ impl Authenticator {
                 trace.step("verify-credential", || {
                     format!("{} verified", credential_label(credential))
                 });
+                self.share_verified(shared).await;
                 return Ok(None);
             }
             (_, Err(CredentialRefusal::StoredHash(error))) => {

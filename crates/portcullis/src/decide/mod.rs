@@ -34,11 +34,14 @@ use crate::{
     SessionBinding,
 };
 use credential::second_factor_not_asked;
+use futures_util::future::join;
 use outcome::password_binding;
+use revocation::Epochs;
 
 pub(crate) mod credential;
 pub(crate) mod identify;
 pub(crate) mod outcome;
+pub(crate) mod revocation;
 pub(crate) mod rights;
 pub(crate) mod throttle;
 pub(crate) mod transport;
@@ -116,6 +119,16 @@ impl Target {
             Target::Password(_) | Target::Missing(_) => None,
         }
     }
+}
+
+/// What step 5 checks a secret against: the credential, where it is
+/// stored, and the epochs its cache entries are keyed by.
+pub(crate) struct Checked<'a> {
+    pub(crate) credential: CredentialRef,
+    pub(crate) target: &'a Target,
+    /// The account's revision (the account password's).
+    pub(crate) revision: u64,
+    pub(crate) epochs: &'a Epochs,
 }
 
 /// The credential a login used, as grants and audit events name it.
@@ -253,15 +266,31 @@ impl Authenticator {
         let throttled_as = account
             .as_ref()
             .map_or(name.as_str(), |account| &account.name);
-        self.throttle_pair(ctx, &key(throttled_as), ledger, trace)
-            .await?;
         let credential = credential_ref(&target, hint);
+        // The pair's lock and the revocation epochs in one round trip
+        // (a shared store pipelines them).
+        let (throttled, epochs) = join(
+            self.throttle_pair(ctx, &key(throttled_as), ledger, trace),
+            self.read_epochs(
+                account.as_ref().map(|account| account.name.as_str()),
+                credential,
+            ),
+        )
+        .await;
+        throttled?;
+        self.trace_epochs(&epochs, trace);
         ledger.audit.credential = Some(credential);
         let (secret, code) = self.split_code(&target, account.as_deref(), secret, code, trace);
         // 5. Verify the credential (a dummy verify when there is none).
         let revision = account.as_ref().map_or(0, |account| account.revision);
+        let checked = Checked {
+            credential,
+            target: &target,
+            revision,
+            epochs: &epochs,
+        };
         let rehash = match self
-            .verify_secret(ctx, &name, credential, &target, &secret, revision, trace)
+            .verify_secret(ctx, &name, &checked, &secret, trace)
             .await
         {
             Ok(rehash) => rehash,
@@ -300,7 +329,7 @@ impl Authenticator {
             second_factor_not_asked(credential, trace);
         }
         // 12. Grant.
-        let session_binding = password_binding(
+        let mut session_binding = password_binding(
             &account,
             &acting_as,
             app.as_deref(),
@@ -309,6 +338,7 @@ impl Authenticator {
             target_rights.as_ref(),
             rehash.as_ref(),
         );
+        session_binding.epoch = epochs.for_binding();
         let grant = Grant {
             account: account.name.clone(),
             acting_as,
@@ -352,8 +382,13 @@ impl Authenticator {
         };
         ledger.audit.credential = Some(credential);
         let unknown = Target::Missing(DenialReason::UnknownUser);
-        self.verify_secret(ctx, "", credential, &unknown, token, 0, trace)
-            .await?;
+        let checked = Checked {
+            credential,
+            target: &unknown,
+            revision: 0,
+            epochs: &Epochs::NoStore,
+        };
+        self.verify_secret(ctx, "", &checked, token, trace).await?;
         Err(self.deny(ctx, DenialReason::Internal("a dummy verify passed")))
     }
 
@@ -398,6 +433,9 @@ impl Authenticator {
             kind: CredentialKind::OidcToken,
             id: None,
         };
+        // The epochs the session will be revalidated against.
+        let epochs = self.read_epochs(Some(&account.name), credential).await;
+        self.trace_epochs(&epochs, trace);
         // 6. The account gate.
         let rights = self.account_gate(ctx, &account, trace).await?;
         // 7. The token's expiry was checked by the validator.
@@ -429,6 +467,7 @@ impl Authenticator {
             rehashed_fingerprint: None,
             rights: Some(rights_fingerprint(&rights, target_rights.as_ref())),
             token_roles,
+            epoch: epochs.for_binding(),
         };
         let grant = Grant {
             account: account.name.clone(),

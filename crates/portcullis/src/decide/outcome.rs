@@ -64,6 +64,7 @@ impl Authenticator {
                 | DenialReason::ProviderUnavailable(_)
                 | DenialReason::DirectoryUnavailable(_)
                 | DenialReason::DirectoryData(_)
+                | DenialReason::RevocationUnavailable(_)
                 | DenialReason::Internal(_)
         );
         let retry_after = public.retry_after().map(Duration::from_secs);
@@ -154,6 +155,7 @@ impl Authenticator {
                 .with_retry_after(self.provider_retry_after(ctx)),
             DenialReason::DirectoryUnavailable(_)
             | DenialReason::DirectoryData(_)
+            | DenialReason::RevocationUnavailable(_)
             | DenialReason::Internal(_) => base(FailureClass::Unavailable).with_retry_after(30),
         }
     }
@@ -239,5 +241,6 @@ pub(crate) fn password_binding(
         rehashed_fingerprint: rehash.map(Rehash::fingerprint),
         rights: Some(rights_fingerprint(rights, target_rights)),
         token_roles: None,
+        epoch: None,
     }
 }
