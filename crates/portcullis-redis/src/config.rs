@@ -59,7 +59,10 @@ pub enum OnUnavailable {
 /// ```
 #[derive(Clone)]
 pub struct RedisConfig {
-    pub(crate) url: String,
+    /// One URL, or a cluster's seed nodes.
+    pub(crate) urls: Vec<String>,
+    /// Whether `urls` are the seed nodes of a Redis Cluster.
+    pub(crate) cluster: bool,
     pub(crate) key_prefix: String,
     pub(crate) timeout: Duration,
     pub(crate) retry_after: Duration,
@@ -74,13 +77,42 @@ impl RedisConfig {
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
         RedisConfig {
-            url: url.into(),
+            urls: vec![url.into()],
+            cluster: false,
             key_prefix: DEFAULT_KEY_PREFIX.to_owned(),
             timeout: DEFAULT_TIMEOUT,
             retry_after: DEFAULT_RETRY_AFTER,
             warn_every: DEFAULT_WARN_EVERY,
             on_unavailable: OnUnavailable::default(),
             local_max_buckets: DEFAULT_MAX_BUCKETS,
+        }
+    }
+
+    /// Settings for the Redis Cluster reached through `seeds` (one URL
+    /// per node, any subset of the cluster's primaries; the client learns
+    /// the rest of the topology and follows `MOVED` redirections). Every
+    /// key the store writes carries a hash tag (`{…}`), so the keys one
+    /// script touches always share a slot.
+    ///
+    /// ```
+    /// use portcullis_redis::RedisConfig;
+    ///
+    /// let config = RedisConfig::cluster([
+    ///     "redis://:hunter2@10.0.0.5:7000/",
+    ///     "redis://:hunter2@10.0.0.6:7000/",
+    /// ]);
+    /// assert!(!format!("{config:?}").contains("hunter2"));
+    /// ```
+    #[must_use]
+    pub fn cluster<I, S>(seeds: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        RedisConfig {
+            urls: seeds.into_iter().map(Into::into).collect(),
+            cluster: true,
+            ..RedisConfig::new(String::new())
         }
     }
 
@@ -142,7 +174,11 @@ impl RedisConfig {
 impl fmt::Debug for RedisConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RedisConfig")
-            .field("url", &redact(&self.url))
+            .field(
+                "urls",
+                &self.urls.iter().map(|url| redact(url)).collect::<Vec<_>>(),
+            )
+            .field("cluster", &self.cluster)
             .field("key_prefix", &self.key_prefix)
             .field("timeout", &self.timeout)
             .field("retry_after", &self.retry_after)

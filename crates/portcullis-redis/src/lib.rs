@@ -117,6 +117,7 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod connection;
 mod key;
 mod revocation;
 mod store;

@@ -145,8 +145,10 @@ impl RedisStore {
     /// within the timeout.
     pub async fn revocations(&self) -> Result<RevocationFeed, RevocationError> {
         let unavailable = |detail: String| RevocationError::Unavailable(detail);
+        let client = crate::connection::Client::for_pubsub(&self.inner.config)
+            .ok_or_else(|| unavailable("no Redis URL".to_owned()))?;
         let subscribe = async {
-            let mut pubsub = self.inner.client.get_async_pubsub().await?;
+            let mut pubsub = client.get_async_pubsub().await?;
             pubsub.subscribe(self.channel()).await?;
             Ok::<_, redis::RedisError>(pubsub)
         };

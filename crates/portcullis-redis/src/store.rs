@@ -7,12 +7,12 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use portcullis::{MemoryThrottle, SecretDigest, ThrottleKey, ThrottleRule, ThrottleStore};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use redis::{Client, RedisResult, Script};
+use redis::{RedisResult, Script};
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
 
 use crate::config::{OnUnavailable, RedisConfig, redact};
+use crate::connection::{Client, Connection};
 use crate::key::BucketKeys;
 
 /// Counts one failure in ONE round trip, atomically: the window opens
@@ -125,7 +125,7 @@ const NEVER: u64 = u64::MAX;
 pub(crate) struct Inner {
     pub(crate) config: RedisConfig,
     pub(crate) client: Client,
-    connection: OnceCell<ConnectionManager>,
+    connection: OnceCell<Connection>,
     record_failure: Script,
     remember_secret: Script,
     pub(crate) read_epochs: Script,
@@ -168,7 +168,16 @@ impl fmt::Debug for RedisStore {
         // Not the client nor the connection manager: their `Debug` shows
         // the connection info, password included.
         f.debug_struct("RedisStore")
-            .field("url", &redact(&self.inner.config.url))
+            .field(
+                "urls",
+                &self
+                    .inner
+                    .config
+                    .urls
+                    .iter()
+                    .map(|url| redact(url))
+                    .collect::<Vec<_>>(),
+            )
             .field("key_prefix", &self.inner.config.key_prefix)
             .field("on_unavailable", &self.inner.config.on_unavailable)
             .field("fallbacks", &self.fallbacks())
@@ -185,7 +194,7 @@ impl RedisStore {
     ///
     /// [`Error::InvalidUrl`] when the URL does not parse.
     pub fn new(config: RedisConfig) -> Result<Self, Error> {
-        let client = Client::open(config.url.as_str()).map_err(|_| Error::InvalidUrl)?;
+        let client = Client::of(&config).ok_or(Error::InvalidUrl)?;
         let local = MemoryThrottle::new(config.local_max_buckets);
         Ok(RedisStore {
             inner: Arc::new(Inner {
@@ -228,19 +237,10 @@ impl RedisStore {
         u64::try_from(self.inner.started.elapsed().as_millis()).unwrap_or(NEVER - 1)
     }
 
-    async fn connection(&self) -> RedisResult<ConnectionManager> {
-        let timeout = self.inner.config.timeout;
+    async fn connection(&self) -> RedisResult<Connection> {
         self.inner
             .connection
-            .get_or_try_init(|| async {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(timeout))
-                    .set_response_timeout(Some(timeout))
-                    // Reconnecting is retried by the next call after
-                    // `retry_after`, not by a backoff loop a login waits on.
-                    .set_number_of_retries(1);
-                ConnectionManager::new_lazy_with_config(self.inner.client.clone(), config)
-            })
+            .get_or_try_init(|| self.inner.client.connect(&self.inner.config))
             .await
             .cloned()
     }
@@ -250,7 +250,7 @@ impl RedisStore {
     /// not.
     pub(crate) async fn redis<T, F, Fut>(&self, operation: &'static str, call: F) -> Option<T>
     where
-        F: FnOnce(ConnectionManager) -> Fut + Send,
+        F: FnOnce(Connection) -> Fut + Send,
         Fut: Future<Output = RedisResult<T>> + Send,
     {
         let now = self.elapsed_ms();

@@ -12,6 +12,7 @@
     reason = "tests"
 )]
 
+mod cluster;
 mod outage;
 mod property;
 mod proxy;
