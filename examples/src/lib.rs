@@ -42,6 +42,8 @@
 //! - `jsonwebtoken`, `aws-lc-rs`, `base64`, `serde_json`, `time`: `dev_idp`
 //!   signs tokens and serves its JWKS.
 //! - `zeroize`: wiping decoded SASL responses.
+//! - `portcullis-redis`: `--redis` and `--redis-cluster` (state shared by
+//!   several servers).
 //! - `ipnet`, `ppp`: `--trusted-proxy` networks and the PROXY protocol v2
 //!   header that carries the original client address.
 
@@ -429,6 +431,20 @@ pub struct DemoOptions {
     /// connection comes from a trusted proxy.
     #[arg(long)]
     pub proxy_protocol: bool,
+    /// Share throttling, revocation epochs and verified logins with every
+    /// server started with the same Redis (or Valkey): `redis://[:PASSWORD@]HOST:PORT/[DB]`.
+    #[arg(long, conflicts_with = "redis_cluster")]
+    pub redis: Option<String>,
+    /// As `--redis`, for a Redis Cluster: its seed nodes' URLs
+    /// (comma-separated or repeated).
+    #[arg(long, value_delimiter = ',')]
+    pub redis_cluster: Vec<String>,
+    /// With `--redis`: a file of at least 32 bytes that every server shares
+    /// (and Redis never sees), turning on the shared tier of the
+    /// verification cache: a password verified on one server is not
+    /// hashed again on another.
+    #[arg(long)]
+    pub shared_cache_key_file: Option<PathBuf>,
 }
 
 /// What [`demo_authenticator`] builds.
@@ -502,7 +518,8 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
         DemoStore::Sql(directory) => builder.directory(directory),
         DemoStore::Ldap(directory) => builder.directory(directory),
     };
-    let authenticator = builder.settings(settings).build()?;
+    let builder = redis_state(builder.settings(settings), options)?;
+    let authenticator = builder.build()?;
     if let Some(validator) = authenticator.oidc() {
         for (_, provider) in validator.providers() {
             tracing::info!(issuer = %provider.issuer, "trusting OpenID provider (keys fetched in the background)");
@@ -515,6 +532,40 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
         proxy_protocol: options.proxy_protocol,
         auth: authenticator,
         realm,
+    })
+}
+
+/// `--redis`/`--redis-cluster`: throttle counts, revocation epochs and
+/// (with `--shared-cache-key-file`) verified logins in Redis.
+fn redis_state(
+    builder: portcullis::AuthenticatorBuilder,
+    options: &DemoOptions,
+) -> Result<portcullis::AuthenticatorBuilder, Box<dyn std::error::Error>> {
+    let config = match (&options.redis, options.redis_cluster.as_slice()) {
+        (Some(url), _) => portcullis_redis::RedisConfig::new(url.clone()),
+        (None, []) => {
+            if options.shared_cache_key_file.is_some() {
+                return Err("--shared-cache-key-file needs --redis or --redis-cluster".into());
+            }
+            return Ok(builder);
+        }
+        (None, seeds) => portcullis_redis::RedisConfig::cluster(seeds.iter().cloned()),
+    };
+    tracing::info!(
+        ?config,
+        "throttling and revocation epochs shared through Redis"
+    );
+    let store = portcullis_redis::RedisStore::new(config)?;
+    let builder = builder
+        .throttle_store(store.clone())
+        .revocation_store(store);
+    Ok(match &options.shared_cache_key_file {
+        Some(path) => {
+            let key = zeroize::Zeroizing::new(std::fs::read(path)?);
+            tracing::info!(path = %path.display(), "shared verification cache on");
+            builder.shared_verification_cache(&key, std::time::Duration::from_secs(3600))
+        }
+        None => builder,
     })
 }
 

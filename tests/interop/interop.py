@@ -286,6 +286,7 @@ def main():
         "audit_checks",
         "hardening_checks",
         "store_checks",
+        "redis_checks",
     ):
         importlib.import_module(module)
     passed = failed = 0

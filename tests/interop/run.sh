@@ -218,6 +218,18 @@ if [ -n "${PORTCULLIS_TEST_LDAP_URL:-}" ]; then
   start imap-ldap imap_server --port "$IMAP_LDAP_PORT" --tls-port "$((base + 73))" \
     --directory "$PORTCULLIS_TEST_LDAP_URL"
 fi
+# Two servers sharing throttling and revocations through Redis (issue 15),
+# when .ci/run started redis-server (a throw-away server: the demo's keys
+# of an earlier run are dropped first).
+if [ -n "${PORTCULLIS_TEST_REDIS_URL:-}" ] && have redis-cli; then
+  redis-cli -u "$PORTCULLIS_TEST_REDIS_URL" --scan --pattern 'portcullis:*' |
+    xargs -r redis-cli -u "$PORTCULLIS_TEST_REDIS_URL" DEL >/dev/null
+  export IMAP_REDIS_A_PORT=$((base + 74)) IMAP_REDIS_B_PORT=$((base + 76))
+  start imap-redis-a imap_server --port "$IMAP_REDIS_A_PORT" --tls-port "$((base + 75))" \
+    --redis "$PORTCULLIS_TEST_REDIS_URL"
+  start imap-redis-b imap_server --port "$IMAP_REDIS_B_PORT" --tls-port "$((base + 77))" \
+    --redis "$PORTCULLIS_TEST_REDIS_URL"
+fi
 export IMAP_RELOAD_PORT=$((base + 46)) IMAP_RELOAD_DIRECTORY="$logs/directory.toml"
 cp examples/data/directory.toml "$IMAP_RELOAD_DIRECTORY"
 start imap-reload imap_server --port "$IMAP_RELOAD_PORT" --tls-port "$((base + 96))" \
