@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use portcullis::{MemoryThrottle, SecretDigest, ThrottleKey, ThrottleRule, ThrottleStore};
+use portcullis::{
+    BucketCheck, MemoryThrottle, SecretDigest, ThrottleKey, ThrottleRule, ThrottleStore,
+};
 use redis::{RedisResult, Script};
 use time::OffsetDateTime;
 use tokio::sync::OnceCell;
@@ -319,19 +321,42 @@ impl RedisStore {
     }
 }
 
-impl ThrottleStore for RedisStore {
-    async fn locked(&self, key: &ThrottleKey, now: OffsetDateTime) -> Option<Duration> {
+impl RedisStore {
+    /// The lock's remaining time in Redis (`PTTL`) and, when asked,
+    /// whether the failures counter exists, in one round trip (one
+    /// pipeline; the bucket's keys share a slot). `None` when Redis could
+    /// not answer.
+    async fn shared_check(&self, key: &ThrottleKey, failures: bool) -> Option<(i64, bool)> {
         let keys = self.keys(key);
-        let shared = self
-            .redis("locked", |mut connection| async move {
+        self.redis("locked", |mut connection| async move {
+            if failures {
+                redis::pipe()
+                    .cmd("PTTL")
+                    .arg(&keys.lock)
+                    .cmd("EXISTS")
+                    .arg(&keys.failures)
+                    .query_async::<(i64, bool)>(&mut connection)
+                    .await
+            } else {
                 redis::cmd("PTTL")
                     .arg(&keys.lock)
                     .query_async::<i64>(&mut connection)
                     .await
-            })
-            .await;
-        // A lock reached locally during an outage holds on this node for
-        // its whole lockout, Redis or not.
+                    .map(|ttl| (ttl, true))
+            }
+        })
+        .await
+    }
+
+    /// The lock in force: Redis's, or the local one (a lock reached
+    /// locally during an outage holds on this node for its whole lockout,
+    /// Redis or not), whichever ends last.
+    async fn lock_in_force(
+        &self,
+        key: &ThrottleKey,
+        shared: Option<i64>,
+        now: OffsetDateTime,
+    ) -> Option<Duration> {
         let local = self.inner.local.locked(key, now).await;
         let shared = match shared {
             Some(-1) => Some(MANUAL_LOCK_RETRY),
@@ -345,6 +370,33 @@ impl ThrottleStore for RedisStore {
             },
         };
         shared.max(local)
+    }
+}
+
+impl ThrottleStore for RedisStore {
+    async fn locked(&self, key: &ThrottleKey, now: OffsetDateTime) -> Option<Duration> {
+        let shared = self.shared_check(key, false).await;
+        self.lock_in_force(key, shared.map(|(ttl, _)| ttl), now)
+            .await
+    }
+
+    /// One pipeline: `PTTL` of the lock and `EXISTS` of the failures, so
+    /// that a grant skips the `DEL` when the bucket is empty.
+    async fn check(&self, key: &ThrottleKey, now: OffsetDateTime) -> BucketCheck {
+        let shared = self.shared_check(key, true).await;
+        let locked = self
+            .lock_in_force(key, shared.map(|(ttl, _)| ttl), now)
+            .await;
+        let holds_failures = match shared {
+            // A lock (-1: without expiry, or a remaining time) or failures.
+            Some((ttl, failures)) => failures || ttl != -2,
+            // Unknown: reset, to be safe.
+            None => true,
+        };
+        BucketCheck {
+            locked,
+            holds_failures: holds_failures || self.inner.local.check(key, now).await.holds_failures,
+        }
     }
 
     async fn record_failure(&self, key: &ThrottleKey, rule: ThrottleRule, now: OffsetDateTime) {

@@ -117,3 +117,30 @@ async fn tricky_account_names_are_separate_buckets_in_redis() {
         assert_eq!(store.locked(&pair(other), now()).await, None, "{other}");
     }
 }
+
+#[tokio::test]
+async fn check_tells_whether_a_grant_has_anything_to_reset() {
+    let Some(url) = redis_url() else { return };
+    let store = store(&url, &prefix());
+    let key = pair("alice");
+    let check = store.check(&key, now()).await;
+    assert_eq!((check.locked, check.holds_failures), (None, false));
+    // A lock outliving its failures' window still needs a reset.
+    let one = rule(1, 300, 60_000);
+    store.record_failure(&key, one, now()).await;
+    let check = store.check(&key, now()).await;
+    assert!(check.locked.is_some() && check.holds_failures);
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    assert_eq!(store.shared_failures(&key).await, Some(0));
+    let check = store.check(&key, now()).await;
+    assert!(check.locked.is_some() && check.holds_failures);
+    store.reset(&key).await;
+    let check = store.check(&key, now()).await;
+    assert_eq!((check.locked, check.holds_failures), (None, false));
+    // Failures without a lock.
+    store
+        .record_failure(&key, rule(5, 60_000, 60_000), now())
+        .await;
+    let check = store.check(&key, now()).await;
+    assert_eq!((check.locked, check.holds_failures), (None, true));
+}

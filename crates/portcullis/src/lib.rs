@@ -148,7 +148,7 @@ pub use sasl::{SaslProgress, SaslSession, SaslStart};
 pub use second_factor::SecondFactorHint;
 pub use secret::SecretString;
 pub use throttle::{
-    DEFAULT_MAX_BUCKETS, MemoryThrottle, SecretDigest, ThrottleKey, ThrottlePolicy, ThrottleRule,
+    BucketCheck, DEFAULT_MAX_BUCKETS, MemoryThrottle, SecretDigest, ThrottleKey, ThrottlePolicy, ThrottleRule,
     ThrottleStore,
 };
 pub use trace::{Explained, TraceStep};

@@ -98,3 +98,81 @@ async fn a_thousand_networks_of_one_ipv6_36_do_not_unlock_a_locked_pair() {
         .await;
     assert_eq!(kind(&decision), "grant");
 }
+
+/// A store that records its resets and says what `check` is told to.
+struct Resets {
+    holds_failures: bool,
+    resets: std::sync::Mutex<Vec<ThrottleKey>>,
+}
+
+impl ThrottleStore for Resets {
+    async fn locked(&self, _: &ThrottleKey, _: OffsetDateTime) -> Option<Duration> {
+        None
+    }
+
+    async fn check(&self, _: &ThrottleKey, _: OffsetDateTime) -> portcullis::BucketCheck {
+        portcullis::BucketCheck {
+            locked: None,
+            holds_failures: self.holds_failures,
+        }
+    }
+
+    async fn record_failure(&self, _: &ThrottleKey, _: ThrottleRule, _: OffsetDateTime) {}
+
+    async fn reset(&self, key: &ThrottleKey) {
+        self.resets.lock().unwrap().push(key.clone());
+    }
+}
+
+#[tokio::test]
+async fn a_grant_resets_the_pair_only_when_its_check_found_failures() {
+    for holds_failures in [false, true] {
+        let store = Arc::new(Resets {
+            holds_failures,
+            resets: std::sync::Mutex::new(Vec::new()),
+        });
+        let auth = builder(
+            MemoryDirectory::builder()
+                .account(user("alice@example.org", "alice-password"))
+                .build(),
+        )
+        .throttle_store(Arc::clone(&store))
+        .build()
+        .unwrap();
+        let decision = auth
+            .verify(&attempt(CLIENT, "alice@example.org", "alice-password"))
+            .await;
+        assert!(matches!(decision, Decision::Grant(_)));
+        let expected = if holds_failures {
+            vec![portcullis::ThrottlePolicy::default().pair_of(ip(CLIENT), "alice@example.org")]
+        } else {
+            Vec::new()
+        };
+        assert_eq!(*store.resets.lock().unwrap(), expected, "{holds_failures}");
+    }
+}
+
+#[tokio::test]
+async fn the_memory_store_says_which_buckets_hold_something() {
+    let store = MemoryThrottle::default();
+    let policy = portcullis::ThrottlePolicy::default();
+    let pair = policy.pair_of(ip(CLIENT), "alice@example.org");
+    let check = store.check(&pair, now()).await;
+    assert_eq!((check.locked, check.holds_failures), (None, false));
+    let rule = ThrottleRule {
+        max_failures: 2,
+        window: Duration::from_secs(60),
+        lockout: Duration::from_secs(30),
+    };
+    store.record_failure(&pair, rule, now()).await;
+    let check = store.check(&pair, now()).await;
+    assert_eq!((check.locked, check.holds_failures), (None, true));
+    store.record_failure(&pair, rule, now()).await;
+    let check = store.check(&pair, now()).await;
+    assert_eq!(
+        (check.locked, check.holds_failures),
+        (Some(Duration::from_secs(30)), true)
+    );
+    store.reset(&pair).await;
+    assert!(!store.check(&pair, now()).await.holds_failures);
+}

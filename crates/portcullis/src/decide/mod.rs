@@ -101,6 +101,8 @@ pub(crate) struct Ledger {
     throttle: Vec<ThrottleKey>,
     /// The digest of a refused secret, so that resending it counts once.
     refused_secret: Option<SecretDigest>,
+    /// Whether the pair's bucket held anything a grant must reset.
+    pair_holds_failures: bool,
 }
 
 /// The credential a password-form secret is checked against.
@@ -175,6 +177,7 @@ impl Authenticator {
             audit: std::mem::take(audit),
             throttle: keys,
             refused_secret: None,
+            pair_holds_failures: true,
         };
         let decision = match presented {
             Presented::Password {
@@ -230,8 +233,14 @@ impl Authenticator {
         let decision = decision.unwrap_or_else(|decision| decision);
         let keys = std::mem::take(&mut ledger.throttle);
         *audit = ledger.audit;
-        self.record_outcome(&keys, ledger.refused_secret, &ctx, &decision)
-            .await;
+        self.record_outcome(
+            &keys,
+            ledger.refused_secret,
+            ledger.pair_holds_failures,
+            &ctx,
+            &decision,
+        )
+        .await;
         self.conclude(&ctx, audit, decision)
     }
 

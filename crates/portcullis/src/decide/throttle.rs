@@ -19,10 +19,14 @@ use crate::trace::Trace;
 use crate::{Authenticator, Decision, Denial, DenialReason, SecretString};
 
 impl Authenticator {
+    /// After the decision: a grant resets the pair (when its check found
+    /// something to forget), a counted failure is counted in every bucket
+    /// (unless the same wrong secret was already counted).
     pub(crate) async fn record_outcome(
         &self,
         keys: &[ThrottleKey],
         refused_secret: Option<SecretDigest>,
+        pair_holds_failures: bool,
         ctx: &Context,
         decision: &Decision,
     ) {
@@ -30,7 +34,7 @@ impl Authenticator {
             Decision::Grant(_) => {
                 for key in keys
                     .iter()
-                    .filter(|key| matches!(key, ThrottleKey::Pair(..)))
+                    .filter(|key| matches!(key, ThrottleKey::Pair(..)) && pair_holds_failures)
                 {
                     self.inner.throttle.reset(key).await;
                 }
@@ -92,30 +96,33 @@ impl Authenticator {
         let pair = policy.pair_of(ctx.remote_ip, account);
         let outcome = self.throttle_check(ctx, Some(&pair), trace).await;
         ledger.throttle.push(pair);
-        outcome
+        ledger.pair_holds_failures = outcome?;
+        Ok(())
     }
 
     /// Whether a bucket is locked: step 2 for the network (`throttle`),
-    /// step 4 for the (network, account) pair (`throttle-account`).
+    /// step 4 for the (network, account) pair (`throttle-account`). `Ok`
+    /// says whether the bucket holds failures a grant must reset.
     pub(crate) async fn throttle_check(
         &self,
         ctx: &Context,
         key: Option<&ThrottleKey>,
         trace: &mut Trace,
-    ) -> Result<(), Decision> {
+    ) -> Result<bool, Decision> {
         let Some(key) = key else {
             trace.step("throttle", || {
                 "not throttled (disabled or exempt address)".to_owned()
             });
-            return Ok(());
+            return Ok(false);
         };
         let (step, which) = match key {
             ThrottleKey::Network(_) => ("throttle", "this network"),
             ThrottleKey::Pair(..) => ("throttle-account", "this account from this network"),
         };
-        let Some(left) = self.inner.throttle.locked(key, ctx.now).await else {
+        let check = self.inner.throttle.check(key, ctx.now).await;
+        let Some(left) = check.locked else {
             trace.step(step, || "not locked".to_owned());
-            return Ok(());
+            return Ok(check.holds_failures);
         };
         trace.step(step, || {
             format!(

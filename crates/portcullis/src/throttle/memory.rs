@@ -31,7 +31,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use super::{SecretDigest, ThrottleKey, ThrottleRule, ThrottleStore};
+use super::{BucketCheck, SecretDigest, ThrottleKey, ThrottleRule, ThrottleStore};
 
 /// An instant as nanoseconds since the Unix epoch. The indexes compare
 /// these (an `OffsetDateTime` comparison costs tens of instructions), and
@@ -399,6 +399,17 @@ impl ThrottleStore for MemoryThrottle {
             .get(key)
             .and_then(|bucket| bucket.locked_until)
             .and_then(|until| remaining(until, nanos(now)))
+    }
+
+    async fn check(&self, key: &ThrottleKey, now: OffsetDateTime) -> BucketCheck {
+        let buckets = self.lock();
+        let bucket = buckets.map.get(key);
+        BucketCheck {
+            locked: bucket
+                .and_then(|bucket| bucket.locked_until)
+                .and_then(|until| remaining(until, nanos(now))),
+            holds_failures: bucket.is_some(),
+        }
     }
 
     async fn record_failure(&self, key: &ThrottleKey, rule: ThrottleRule, now: OffsetDateTime) {

@@ -147,6 +147,24 @@ pub trait ThrottleStore: Send + Sync + 'static {
         now: OffsetDateTime,
     ) -> impl Future<Output = Option<Duration>> + Send;
 
+    /// [`locked`](Self::locked), and whether the bucket holds anything a
+    /// good login must forget (failures, a lock, remembered secrets), in
+    /// one call: the authenticator then resets only such a bucket, which
+    /// saves a shared store a round trip on most logins. The default asks
+    /// `locked` and answers that it does (so every grant resets).
+    fn check(
+        &self,
+        key: &ThrottleKey,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = BucketCheck> + Send {
+        async move {
+            BucketCheck {
+                locked: self.locked(key, now).await,
+                holds_failures: true,
+            }
+        }
+    }
+
     /// Counts one failure; locks the bucket when `rule` is reached.
     fn record_failure(
         &self,
@@ -188,6 +206,67 @@ pub trait ThrottleStore: Send + Sync + 'static {
     }
 }
 
+/// A shared handle is a store: a server can keep one to read (or
+/// export) while the authenticator counts into it.
+impl<T: ThrottleStore> ThrottleStore for std::sync::Arc<T> {
+    fn locked(
+        &self,
+        key: &ThrottleKey,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Option<Duration>> + Send {
+        T::locked(self, key, now)
+    }
+
+    fn check(
+        &self,
+        key: &ThrottleKey,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = BucketCheck> + Send {
+        T::check(self, key, now)
+    }
+
+    fn record_failure(
+        &self,
+        key: &ThrottleKey,
+        rule: ThrottleRule,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = ()> + Send {
+        T::record_failure(self, key, rule, now)
+    }
+
+    fn reset(&self, key: &ThrottleKey) -> impl Future<Output = ()> + Send {
+        T::reset(self, key)
+    }
+
+    fn is_repeated_secret(
+        &self,
+        key: &ThrottleKey,
+        secret: SecretDigest,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = bool> + Send {
+        T::is_repeated_secret(self, key, secret, now)
+    }
+
+    fn remember_secret(
+        &self,
+        key: &ThrottleKey,
+        secret: SecretDigest,
+        until: OffsetDateTime,
+    ) -> impl Future<Output = ()> + Send {
+        T::remember_secret(self, key, secret, until)
+    }
+}
+
+/// What [`ThrottleStore::check`] finds in a bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BucketCheck {
+    /// The remaining lockout, if the bucket is locked.
+    pub locked: Option<Duration>,
+    /// Whether a good login must reset the bucket (it holds failures, a
+    /// lock or remembered secrets). A store that cannot tell says `true`.
+    pub holds_failures: bool,
+}
+
 /// A keyed digest of a wrong secret tried on a pair: HMAC-SHA-256 under a
 /// key drawn when the authenticator is built (so it means nothing outside
 /// this process, and cannot be precomputed), over the account and the
@@ -217,17 +296,14 @@ impl SecretDigest {
 }
 
 pub(crate) trait DynThrottleStore: Send + Sync {
-    fn locked<'a>(
-        &'a self,
-        key: &'a ThrottleKey,
-        now: OffsetDateTime,
-    ) -> BoxFuture<'a, Option<Duration>>;
     fn record_failure<'a>(
         &'a self,
         key: &'a ThrottleKey,
         rule: ThrottleRule,
         now: OffsetDateTime,
     ) -> BoxFuture<'a, ()>;
+    fn check<'a>(&'a self, key: &'a ThrottleKey, now: OffsetDateTime)
+    -> BoxFuture<'a, BucketCheck>;
     fn reset<'a>(&'a self, key: &'a ThrottleKey) -> BoxFuture<'a, ()>;
     fn is_repeated_secret<'a>(
         &'a self,
@@ -244,14 +320,6 @@ pub(crate) trait DynThrottleStore: Send + Sync {
 }
 
 impl<T: ThrottleStore> DynThrottleStore for T {
-    fn locked<'a>(
-        &'a self,
-        key: &'a ThrottleKey,
-        now: OffsetDateTime,
-    ) -> BoxFuture<'a, Option<Duration>> {
-        Box::pin(ThrottleStore::locked(self, key, now))
-    }
-
     fn record_failure<'a>(
         &'a self,
         key: &'a ThrottleKey,
@@ -259,6 +327,14 @@ impl<T: ThrottleStore> DynThrottleStore for T {
         now: OffsetDateTime,
     ) -> BoxFuture<'a, ()> {
         Box::pin(ThrottleStore::record_failure(self, key, rule, now))
+    }
+
+    fn check<'a>(
+        &'a self,
+        key: &'a ThrottleKey,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, BucketCheck> {
+        Box::pin(ThrottleStore::check(self, key, now))
     }
 
     fn reset<'a>(&'a self, key: &'a ThrottleKey) -> BoxFuture<'a, ()> {
