@@ -1,13 +1,21 @@
-//! `portcullis-redis`: a shared [`ThrottleStore`](portcullis::ThrottleStore)
-//! on Redis (or Valkey), so that several mail servers behind one load
-//! balancer count failed logins together.
+//! `portcullis-redis`: the state several mail servers behind one load
+//! balancer must share, in Redis, Valkey or a Redis Cluster.
 //!
-//! With the in-process [`MemoryThrottle`](portcullis::MemoryThrottle),
-//! three IMAP servers are three throttles: an attacker gets three times
-//! the configured tries, and a lock reached on one server means nothing on
-//! the others. [`RedisStore`] keeps the counts and locks in Redis:
-//! a pair locked through one node is refused (`throttled`) on every node,
-//! and a good login through any node resets it everywhere.
+//! With the in-process stores, three IMAP servers are three throttles (an
+//! attacker gets three times the configured tries; a lock reached on one
+//! server means nothing on the others), three sets of revocations, and
+//! three cold verification caches. [`RedisStore`] shares all three:
+//!
+//! - as a [`ThrottleStore`](portcullis::ThrottleStore), the failure counts
+//!   and locks: a pair locked through one node is refused (`throttled`) on
+//!   every node, and a good login through any node resets it everywhere;
+//! - as a [`RevocationStore`](portcullis::RevocationStore), the revocation
+//!   epochs: [`revoke_account`](portcullis::Authenticator::revoke_account)
+//!   on one node ends the cached logins and the sessions of that account
+//!   on all of them, and [`RedisStore::revocations`] announces it;
+//! - the shared tier of the verification cache (keyed digests only), when
+//!   the authenticator turns it on
+//!   ([`shared_verification_cache`](portcullis::AuthenticatorBuilder::shared_verification_cache)).
 //!
 //! ```no_run
 //! use portcullis::{Authenticator, MemoryDirectory};
@@ -15,11 +23,12 @@
 //! # fn demo() -> Result<(), Box<dyn std::error::Error>> {
 //! let store = RedisStore::new(
 //!     RedisConfig::new("redis://:password@10.0.0.5:6379/0")
-//!         .key_prefix("mail:throttle:"),
+//!         .key_prefix("mail:"),
 //! )?;
 //! let authenticator = Authenticator::builder()
 //!     .directory(MemoryDirectory::builder().build())
 //!     .throttle_store(store.clone())
+//!     .revocation_store(store.clone())
 //!     .build()?;
 //! // Export `store.fallbacks()` as a metric: it moves while Redis is down.
 //! # let _ = authenticator;
@@ -54,8 +63,12 @@
 //! braces are a Redis Cluster hash tag, so a bucket's keys share a slot.
 //! The default prefix is [`DEFAULT_KEY_PREFIX`].
 //!
-//! Calls per login: `locked` is one `PTTL`; a failure is one `EVALSHA`
-//! (falling back to `EVAL` once when the script is not cached) of
+//! Calls per login: the network check is one `PTTL`; the pair check
+//! ([`ThrottleStore::check`](portcullis::ThrottleStore::check)) is `PTTL`
+//! and `EXISTS` in one pipeline, issued together with the epoch read (one
+//! `HMGET`) on the one multiplexed connection: one round trip. A failure
+//! is one `EVALSHA` (falling back to `EVAL` once when the script is not
+//! cached) of
 //! this script, atomic in Redis, so concurrent failures on several nodes
 //! are all counted and exactly the failure reaching the limit locks:
 //!
@@ -70,7 +83,8 @@
 //! return failures
 //! ```
 //!
-//! A good login is one `DEL` of the three keys. A refused secret's keyed
+//! A good login is one `DEL` of the three keys, only when the pair check
+//! found something to forget. A refused secret's keyed
 //! digest is remembered by a second script (kept only while the bucket
 //! holds failures, at most [`RECENT_SECRETS`] per pair, the entries that
 //! end first dropped); `is_repeated_secret` is one `HGET`.
@@ -101,15 +115,25 @@
 //! [`OnUnavailable::RefuseLogins`] instead refuses every login with "try
 //! later" while Redis cannot answer.
 //!
-//! The client is single-node (a primary, or a Valkey server); the key
-//! layout is Cluster-ready, but no cluster client is wired in yet.
+//! Revocation state fails **closed** instead: while the epochs cannot be
+//! read no cache answers and `revalidate` refuses
+//! (`revocation-state-unavailable`). Missing epochs are drawn at random,
+//! so a Redis restart without persistence ends sessions and never revives
+//! a revoked one. Key layout, scripts and measurements: `docs/redis.md`.
+//!
+//! [`RedisConfig::new`] reaches one server (a primary, or a Valkey
+//! server); [`RedisConfig::cluster`] a Redis Cluster through its seed
+//! nodes. Every key carries a hash tag, so the keys one script or pipeline
+//! touches share a slot.
 //!
 //! # Dependencies, and why
 //!
 //! | crate | why |
 //! |---|---|
-//! | `portcullis` | the `ThrottleStore` trait and `MemoryThrottle`, the local fallback |
-//! | `redis` | the async client on tokio: `ConnectionManager` (one multiplexed connection that reconnects), `Script` (`EVALSHA` with `EVAL` fallback); only the `tokio-comp`, `connection-manager` and `script` features |
+//! | `portcullis` | the `ThrottleStore` and `RevocationStore` traits and `MemoryThrottle`, the local fallback |
+//! | `redis` | the async client on tokio: `ConnectionManager` (one multiplexed connection that reconnects), `Script` (`EVALSHA` with `EVAL` fallback), the cluster client (`cluster-async`: slot routing, `MOVED`/`ASK`), pub/sub; only the `tokio-comp`, `connection-manager`, `script` and `cluster-async` features |
+//! | `getrandom` | fresh random epochs for accounts Redis has none of |
+//! | `futures-util` | the stream of revocation announcements |
 //! | `tokio` | the timeout around every call; the cell that connects on first use |
 //! | `time` | the instants the trait passes |
 //! | `tracing` | the rate-limited "Redis unavailable" warning |

@@ -297,7 +297,7 @@ impl RedisStore {
                 error = %failure,
                 fallbacks,
                 policy = ?self.inner.config.on_unavailable,
-                "Redis unavailable: throttling without the shared store"
+                "Redis unavailable: counting per the policy, no cache answers, revalidation fails closed"
             );
         }
     }

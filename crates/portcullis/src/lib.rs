@@ -78,6 +78,17 @@
 //! `login`, `account`, `acting_as`, `credential_kind`, `credential_id`,
 //! `outcome`, `reason` — never a secret.
 //!
+//! # Revocations and several servers
+//!
+//! With a [`RevocationStore`] ([`MemoryRevocations`] in one process,
+//! `portcullis-redis` across servers), every grant records the revocation
+//! [`Epoch`]s it was judged under, verification-cache entries are keyed by
+//! them, and [`Authenticator::revoke_account`] /
+//! [`Authenticator::revoke_credential`] end the cached logins and the
+//! sessions ([`Authenticator::revalidate`]) they cover. The store may also
+//! keep a shared tier of the verification cache
+//! ([`AuthenticatorBuilder::shared_verification_cache`]).
+//!
 //! # Feature flags
 //!
 //! | feature | default | what it does |
@@ -97,6 +108,9 @@
 //! - `zeroize`, `subtle`: secrets in requests.
 //! - `totp-rs`: TOTP codes.
 //! - `thiserror`: the error types.
+//! - `futures-util`: `join`, so the pair's throttle check and the
+//!   revocation epoch read of a login go out together (one round trip to a
+//!   shared store).
 
 #![forbid(unsafe_code)]
 
