@@ -6,7 +6,8 @@
 # permissions  every function of crates/portcullis-permissions, against that
 #              crate's own tests only (it must stand on its own tests);
 # facade       the facade's decision modules (crates/portcullis/src/decide/**,
-#              authenticator.rs, revalidate.rs), against the facade's tests;
+#              authenticator.rs, revalidate.rs) and its revocation epochs
+#              (crates/portcullis/src/revocation/**), against the facade's tests;
 #              set MUTANTS_FACADE_TESTS=workspace to count every workspace
 #              test (slower; needs every workspace crate's tests to pass);
 # all          both (the default).
@@ -95,6 +96,7 @@ facade() {
     --file 'crates/portcullis/src/decide/**' \
     --file crates/portcullis/src/authenticator.rs \
     --file crates/portcullis/src/revalidate.rs \
+    --file 'crates/portcullis/src/revocation/**' \
     "$@"
 }
 

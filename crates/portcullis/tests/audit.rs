@@ -293,3 +293,65 @@ async fn refused_and_broken_exchanges_keep_the_claimed_login() {
         ]
     );
 }
+
+// The mutation campaign of issue 21: `claimed_login` with its
+// `Decoded(Password)` or `Decoded(Bearer)` arm deleted logged no login.
+#[tokio::test]
+async fn a_refusal_of_decoded_credentials_still_names_the_login() {
+    use portcullis::{AuthRequest, RequestCredentials};
+    use portcullis_sasl::{
+        BearerCredentials, Credentials, Mechanism, OwnedSecret, PasswordCredentials,
+    };
+
+    let _ = events();
+    let auth = authenticator(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    );
+    let cleartext = |credentials| {
+        AuthRequest::new(
+            Surface::Imap,
+            ip(CLIENT),
+            RequestCredentials::Decoded(credentials),
+        )
+    };
+    let password = Credentials::Password(PasswordCredentials::new(
+        Mechanism::Plain,
+        Some("admin@example.org".to_owned()),
+        "alice@example.org".to_owned(),
+        OwnedSecret::from("s3cret-Pa55"),
+    ));
+    let bearer = |user: Option<&str>| {
+        Credentials::Bearer(BearerCredentials::new(
+            Mechanism::XOAuth2,
+            Some("admin@example.org".to_owned()),
+            user.map(str::to_owned),
+            None,
+            None,
+            OwnedSecret::from("not-a-token"),
+        ))
+    };
+    for credentials in [password, bearer(Some("bob@example.org")), bearer(None)] {
+        let _ = auth.verify(&cleartext(credentials)).await;
+    }
+    let audit = my_audit_events();
+    let seen: Vec<_> = audit
+        .iter()
+        .map(|event| {
+            (
+                field(event, "reason").unwrap(),
+                field(event, "login").unwrap(),
+            )
+        })
+        .collect();
+    // The authcid, never the authzid; XOAUTH2's `user`, or nothing.
+    assert_eq!(
+        seen,
+        [
+            ("tls-required", "alice@example.org"),
+            ("tls-required", "bob@example.org"),
+            ("tls-required", ""),
+        ]
+    );
+}

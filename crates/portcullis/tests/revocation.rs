@@ -350,3 +350,31 @@ async fn epochs_are_traced_and_recorded_in_the_binding() {
     let back: SessionBinding = serde_json::from_str(&json).unwrap();
     assert_eq!(back.epoch, Some(epoch));
 }
+
+// The mutation campaign of issue 21: `fresh` with `>> 2` → `<< 2` drew
+// epochs anywhere in `u64` (and always a multiple of four).
+#[tokio::test]
+async fn fresh_epochs_are_random_and_below_two_to_the_62() {
+    let store = MemoryRevocations::new();
+    let mut drawn = HashSet::new();
+    for n in 0..64 {
+        let account = format!("user{n}@example.org");
+        for credential in [
+            CredentialRef {
+                kind: CredentialKind::Password,
+                id: None,
+            },
+            APP,
+        ] {
+            let epoch = store.epoch(&account, credential).await.unwrap();
+            drawn.extend([epoch.account, epoch.credential]);
+        }
+    }
+    // One account epoch per account, one credential epoch per credential.
+    assert!(drawn.len() >= 190, "{} distinct epochs", drawn.len());
+    // Below 2⁶²: a shared store can count them up (signed 64-bit counters
+    // included) without ever wrapping.
+    assert!(drawn.iter().all(|epoch| *epoch < 1 << 62), "{drawn:?}");
+    // Every bit below that is random: not all multiples of four.
+    assert!(drawn.iter().any(|epoch| epoch % 4 != 0), "{drawn:?}");
+}
