@@ -5,6 +5,7 @@
 use portcullis_credentials::StoredHash;
 
 use crate::revocation::{VerificationDigest, Verified};
+use crate::memory::key;
 use crate::trace::Trace;
 use crate::{Authenticator, CredentialRef, Epoch, RevocationError};
 
@@ -136,21 +137,20 @@ impl Authenticator {
     /// password change, disabling the account, a role change, or to sign
     /// the account out everywhere.
     ///
-    /// `account` is the account's canonical name (the directory's
-    /// spelling, [`Grant::account`](crate::Grant::account)).
+    /// `account` may be any spelling a login may use: the directory's own
+    /// spelling of the account ([`Grant::account`](crate::Grant::account))
+    /// is what is revoked. Sessions that impersonate the account are
+    /// keyed by the account whose credential opened them (the actor):
+    /// revoke that one to end them.
     ///
     /// # Errors
     /// [`RevocationError::NotConfigured`] without a
     /// [`revocation_store`](crate::AuthenticatorBuilder::revocation_store);
-    /// [`RevocationError::Unavailable`] when the store did not take it
-    /// (retry: nothing was revoked).
+    /// [`RevocationError::Unavailable`] when the store did not take it, or
+    /// the directory could not be asked for the account's spelling (retry:
+    /// nothing was revoked).
     pub async fn revoke_account(&self, account: &str) -> Result<(), RevocationError> {
-        let store = self
-            .inner
-            .revocations
-            .as_ref()
-            .ok_or(RevocationError::NotConfigured)?;
-        store.revoke(account, crate::Revocation::Account).await
+        self.revoke(account, crate::Revocation::Account).await
     }
 
     /// Moves the epoch of one credential of `account` (an app password or
@@ -165,13 +165,37 @@ impl Authenticator {
         account: &str,
         credential: CredentialRef,
     ) -> Result<(), RevocationError> {
+        self.revoke(account, crate::Revocation::Credential(credential))
+            .await
+    }
+
+    /// Moves an epoch under the account's canonical name: the directory's
+    /// spelling when it has the account (so `Alice@EXAMPLE.org`, an NFD
+    /// spelling or `alice%alice` style input revoke what the logins
+    /// recorded), else the name as given (a deleted account's epochs still
+    /// move).
+    async fn revoke(&self, account: &str, what: crate::Revocation) -> Result<(), RevocationError> {
         let store = self
             .inner
             .revocations
             .as_ref()
             .ok_or(RevocationError::NotConfigured)?;
-        store
-            .revoke(account, crate::Revocation::Credential(credential))
-            .await
+        let canonical = match self.find(&key(account)).await {
+            Ok(Some(found)) => found.name.clone(),
+            Ok(None) => account.to_owned(),
+            Err(error) => {
+                return Err(RevocationError::Unavailable(format!(
+                    "the directory could not name the account: {error}"
+                )));
+            }
+        };
+        store.revoke(&canonical, what).await?;
+        tracing::info!(
+            target: "portcullis::revocation",
+            account = %crate::audit::escape_field(&canonical),
+            revoked = ?what,
+            "revocation epoch moved"
+        );
+        Ok(())
     }
 }
