@@ -3,12 +3,15 @@
 //! Every invocation prints one JSON object on stdout (pretty with `--pretty`)
 //! and exits `0` on success, `1` when the input was judged and refused, `2`
 //! on a usage or configuration error (with a message on stderr). The shapes
-//! are a stable contract, documented in `docs/cli.md`.
+//! are a stable contract, documented in `docs/cli.md`. The one exception is
+//! `import`, whose success prints the directory file it makes (TOML) and
+//! whose warnings are JSON lines on stderr.
 
 #![forbid(unsafe_code)]
 
 mod credential;
 mod hash;
+mod import;
 mod oidc;
 mod output;
 mod permissions;
@@ -60,6 +63,9 @@ enum Command {
     Totp(totp::Command),
     /// Judge a login request (stdin, JSON) against a directory file.
     Verify(verify::Args),
+    /// Turn another server's accounts into a directory file (TOML on stdout).
+    #[command(subcommand)]
+    Import(import::Command),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +80,7 @@ fn main() -> ExitCode {
         Command::ApiKey(command) => credential::run_api_key(command),
         Command::Totp(command) => totp::run(command),
         Command::Verify(args) => verify::run(args),
+        Command::Import(command) => import::run(command),
     };
     out.finish(result)
 }

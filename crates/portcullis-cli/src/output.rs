@@ -22,7 +22,8 @@ pub(crate) enum Outcome {
     Accepted(Value),
     /// The input was judged and refused: printed, exit 1.
     Refused(Value),
-    /// Already printed by the command (text format): exit 0.
+    /// Already printed by the command (text format, or the directory file
+    /// `import` makes): exit 0.
     Printed,
 }
 

@@ -11,6 +11,7 @@
 mod support;
 
 mod credentials;
+mod import;
 
 mod oidc;
 mod permissions;
