@@ -34,6 +34,7 @@ mod sasl;
 mod scopes;
 mod second_factor;
 mod second_factor_app_passwords;
+mod tenants;
 mod session_expiry;
 mod throttle;
 mod throttle_store;

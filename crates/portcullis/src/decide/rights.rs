@@ -111,18 +111,22 @@ impl Authenticator {
         Some(compiled)
     }
 
+    /// The account's tenant. An account that names a tenant the directory
+    /// does not have is refused (fail closed): without the tenant's policy
+    /// its rights could not be clamped.
     pub(crate) async fn tenant_of(
         &self,
         account: &Account,
     ) -> Result<Option<Tenant>, DenialReason> {
-        match &account.tenant {
-            Some(name) => self
-                .inner
-                .directory
-                .tenant(name)
-                .await
-                .map_err(directory_reason),
-            None => Ok(None),
+        let Some(name) = &account.tenant else {
+            return Ok(None);
+        };
+        match self.inner.directory.tenant(name).await {
+            Ok(Some(tenant)) => Ok(Some(tenant)),
+            Ok(None) => Err(DenialReason::DirectoryData(format!(
+                "the account's tenant {name:?} does not exist"
+            ))),
+            Err(error) => Err(directory_reason(error)),
         }
     }
 
