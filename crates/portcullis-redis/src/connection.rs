@@ -27,7 +27,10 @@ impl Client {
                 // A refused call is retried by a later login, not by a
                 // loop a login waits on.
                 .retries(1);
-            builder.build().ok().map(|client| Client::Cluster(Box::new(client)))
+            builder
+                .build()
+                .ok()
+                .map(|client| Client::Cluster(Box::new(client)))
         } else {
             let url = config.urls.first()?;
             redis::Client::open(url.as_str()).ok().map(Client::Single)

@@ -162,7 +162,7 @@ pub use sasl::{SaslProgress, SaslSession, SaslStart};
 pub use second_factor::SecondFactorHint;
 pub use secret::SecretString;
 pub use throttle::{
-    BucketCheck, DEFAULT_MAX_BUCKETS, MemoryThrottle, SecretDigest, ThrottleKey, ThrottlePolicy, ThrottleRule,
-    ThrottleStore,
+    BucketCheck, DEFAULT_MAX_BUCKETS, MemoryThrottle, SecretDigest, ThrottleKey, ThrottlePolicy,
+    ThrottleRule, ThrottleStore,
 };
 pub use trace::{Explained, TraceStep};

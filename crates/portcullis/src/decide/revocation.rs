@@ -4,8 +4,8 @@
 
 use portcullis_credentials::StoredHash;
 
-use crate::revocation::{VerificationDigest, Verified};
 use crate::memory::key;
+use crate::revocation::{VerificationDigest, Verified};
 use crate::trace::Trace;
 use crate::{Authenticator, CredentialRef, Epoch, RevocationError};
 
