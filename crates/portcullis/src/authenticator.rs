@@ -79,6 +79,9 @@ pub(crate) struct Inner {
     pub(crate) revocations: Option<Arc<dyn DynRevocationStore>>,
     /// The shared tier of the verification cache, if on.
     pub(crate) shared_tier: Option<SharedTier>,
+    /// When (unix seconds) the last "revocation epochs unavailable"
+    /// warning went out; 0 before the first.
+    pub(crate) epochs_warned_at: std::sync::atomic::AtomicI64,
 }
 
 /// A role graph resolved once: each role's rights, for a few word

@@ -353,6 +353,7 @@ impl AuthenticatorBuilder {
                 secret_digest_key,
                 revocations: self.revocations,
                 shared_tier,
+                epochs_warned_at: std::sync::atomic::AtomicI64::new(0),
             }),
         })
     }

@@ -355,3 +355,92 @@ async fn a_refusal_of_decoded_credentials_still_names_the_login() {
         ]
     );
 }
+
+/// A revocation store that never answers.
+struct Unreachable;
+
+impl portcullis::RevocationStore for Unreachable {
+    async fn epoch(
+        &self,
+        _: &str,
+        _: portcullis::CredentialRef,
+    ) -> Result<portcullis::Epoch, portcullis::RevocationError> {
+        Err(portcullis::RevocationError::Unavailable(
+            "connection refused".to_owned(),
+        ))
+    }
+
+    async fn revoke(
+        &self,
+        _: &str,
+        _: portcullis::Revocation,
+    ) -> Result<(), portcullis::RevocationError> {
+        Ok(())
+    }
+}
+
+fn revocation_events(me: ThreadId) -> Vec<Event> {
+    events()
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(thread, event)| {
+            *thread == me && field(event, "target") == Some("portcullis::revocation")
+        })
+        .map(|(_, event)| event.clone())
+        .collect()
+}
+
+#[tokio::test]
+async fn unreadable_epochs_warn_at_most_every_thirty_seconds() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+
+    let me = std::thread::current().id();
+    let _ = events();
+    let clock = Arc::new(AtomicI64::new(0));
+    let auth = builder(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    )
+    .revocation_store(Unreachable)
+    .clock({
+        let clock = Arc::clone(&clock);
+        move || now() + time::Duration::seconds(clock.load(Ordering::SeqCst))
+    })
+    .build()
+    .unwrap();
+    let login = plain(Surface::Imap, "", "alice@example.org", "s3cret-Pa55");
+    let mut warnings = Vec::new();
+    for seconds in [0, 1, 29, 30, 31, 59, 60] {
+        clock.store(seconds, Ordering::SeqCst);
+        let _ = auth.verify(&login).await;
+        warnings.push(revocation_events(me).len());
+    }
+    assert_eq!(warnings, [1, 1, 1, 2, 2, 2, 3]);
+    let event = revocation_events(me).pop().unwrap();
+    assert_eq!(
+        field(&event, "error"),
+        Some("the revocation store is unavailable: connection refused")
+    );
+}
+
+#[tokio::test]
+async fn a_revocation_is_logged_under_the_directorys_spelling() {
+    let me = std::thread::current().id();
+    let _ = events();
+    let auth = builder(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    )
+    .revocation_store(portcullis::MemoryRevocations::new())
+    .build()
+    .unwrap();
+    auth.revoke_account("alice@EXAMPLE.org").await.unwrap();
+    let events = revocation_events(me);
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(field(&events[0], "account"), Some("alice@example.org"));
+    assert_eq!(field(&events[0], "revoked"), Some("Account"));
+}

@@ -4,10 +4,16 @@
 
 use portcullis_credentials::StoredHash;
 
+use std::sync::atomic::Ordering;
+
 use crate::memory::key;
 use crate::revocation::{VerificationDigest, Verified};
 use crate::trace::Trace;
 use crate::{Authenticator, CredentialRef, Epoch, RevocationError};
+
+/// The shortest interval (seconds) between two warnings that the epochs
+/// cannot be read.
+const EPOCH_WARNING_EVERY: i64 = 30;
 
 /// The revocation epochs of one login.
 #[derive(Debug)]
@@ -58,13 +64,29 @@ impl Authenticator {
         match store.epoch(account, credential).await {
             Ok(epoch) => Epochs::Read(epoch),
             Err(error) => {
-                tracing::warn!(
-                    target: "portcullis::revocation",
-                    %error,
-                    "revocation epochs unavailable: caches bypassed"
-                );
+                self.warn_epochs_unavailable(&error);
                 Epochs::Unavailable
             }
+        }
+    }
+
+    /// At most one warning every [`EPOCH_WARNING_EVERY`] seconds: an
+    /// outage must not write one line per login.
+    fn warn_epochs_unavailable(&self, error: &RevocationError) {
+        let now = (self.inner.clock)().unix_timestamp();
+        let last = self.inner.epochs_warned_at.load(Ordering::Relaxed);
+        if now.saturating_sub(last) >= EPOCH_WARNING_EVERY
+            && self
+                .inner
+                .epochs_warned_at
+                .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            tracing::warn!(
+                target: "portcullis::revocation",
+                %error,
+                "revocation epochs unavailable: no cache answers and revalidation fails closed"
+            );
         }
     }
 
