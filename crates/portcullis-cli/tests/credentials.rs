@@ -41,7 +41,8 @@ fn hash_check_contract() {
             1,
             json!("mismatch"),
         ),
-        ("x", "{SCRAM-SHA-256}abc", 1, json!("unsupported-scheme")),
+        ("x", "{CRAM-MD5}abc", 1, json!("unsupported-scheme")),
+        ("x", "{SCRAM-SHA-256}abc", 1, json!("malformed-hash")),
         ("x", "$6$broken", 1, json!("malformed-hash")),
         (
             "x",

@@ -249,4 +249,8 @@ pub enum ConfigError {
     /// Recovery code count out of range.
     #[error("invalid recovery code parameters: {0}")]
     Recovery(&'static str),
+    /// SCRAM parameters out of range for a new credential (iterations,
+    /// salt length).
+    #[error("invalid SCRAM parameters: {0}")]
+    Scram(&'static str),
 }

@@ -11,12 +11,19 @@
 //!   [`HashPolicy`]. Every form met when migrating a mail directory
 //!   verifies in constant time behind one entry, [`StoredHash::verify`]:
 //!   PHC argon2id/i/d, scrypt, PBKDF2, bcrypt, sha512/sha256/md5-crypt, DES
-//!   crypt and the LDAP/Dovecot `{SCHEME}` prefixes. Stored cost parameters
+//!   crypt and the LDAP/Dovecot `{SCHEME}` prefixes, Dovecot's SCRAM keys
+//!   included ([`ScramCredential`], below). Stored cost parameters
 //!   are capped by policy *before* any work ([`CostLimits`]), each on its
 //!   own and together against one per-verification work budget
 //!   ([`CostLimits::max_work`], about a second of one core); crypt-family
 //!   secrets are bounded by [`hash::MAX_CRYPT_PASSWORD_LEN`]. The result
 //!   says whether to rehash ([`Verified::needs_rehash`]).
+//! - **SCRAM keys** ([`ScramCredential`], RFC 5802 and RFC 7677):
+//!   derived from a password (PBKDF2-HMAC-SHA-1/-SHA-256 after SASLprep),
+//!   read and written in Dovecot's `{SCRAM-SHA-256}` form. Such an entry
+//!   verifies PLAIN/LOGIN passwords through [`StoredHash::verify`] too,
+//!   and [`StoredHash::scram`] hands its keys to a SCRAM exchange
+//!   (`portcullis-sasl`'s `ScramServer`).
 //! - **App passwords and API keys** in Stalwart's formats ([`AppPassword`],
 //!   [`ApiKey`]): parsing yields the credential id, so exactly one stored
 //!   hash is verified per attempt. A [`CredentialRecord`] adds expiry, an
@@ -74,7 +81,10 @@
 //!
 //! # Dependencies
 //! - `argon2`, `scrypt`, `pbkdf2` (with its `sha2`/`hmac` re-exports),
-//!   `sha-crypt`, `sha1` (RustCrypto): the hash schemes.
+//!   `sha-crypt`, `sha1` (RustCrypto): the hash schemes; `pbkdf2`, `hmac`,
+//!   `sha2` and `sha1` also derive and check SCRAM keys.
+//! - `stringprep`: SASLprep (RFC 4013) of passwords before SCRAM key
+//!   derivation, as RFC 5802 §2.2 asks (the SCRAM client does the same).
 //! - `bcrypt`: bcrypt `$2a$/$2b$/$2y$`.
 //! - `pwhash` (optional): md5-crypt and DES crypt, verify only.
 //! - `totp-rs`: RFC 6238 codes and `otpauth://` URIs.
@@ -108,7 +118,10 @@ pub use cache::{CacheKey, DEFAULT_CACHE_CAPACITY, DEFAULT_CACHE_TTL, Verificatio
 pub use error::{
     ConfigError, CredentialRefusal, Error, HashError, RandomError, RecoveryRefusal, TotpRefusal,
 };
-pub use hash::{Argon2Params, CostLimits, HashPolicy, Scheme, SecretHashing, StoredHash, Verified};
+pub use hash::{
+    Argon2Params, CostLimits, HashPolicy, Scheme, ScramCredential, ScramHash, SecretHashing,
+    StoredHash, Verified,
+};
 #[cfg(feature = "os-rng")]
 pub use random::OsRandom;
 pub use random::RandomSource;

@@ -108,8 +108,9 @@ fn overlong_passwords_are_refused_without_hashing() {
 
 #[test]
 fn unusable_stored_forms_are_typed() {
-    let cases: [(&str, &str); 12] = [
-        ("{SCRAM-SHA-256}abc", "unsupported-scheme"),
+    let cases: [(&str, &str); 13] = [
+        ("{CRAM-MD5}abc", "unsupported-scheme"),
+        ("{SCRAM-SHA-256}abc", "malformed-hash"),
         ("{ssha}bm9wZQ", "malformed-hash"),
         ("$7$CU..../....abc", "unsupported-scheme"),
         (

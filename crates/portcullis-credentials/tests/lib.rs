@@ -15,6 +15,7 @@ mod hash_policy;
 mod hash_vectors;
 mod recovery;
 mod redaction;
+mod scram;
 mod tokens;
 mod totp;
 mod work_budget;

@@ -8,7 +8,8 @@ use crate::secret::{OwnedSecret, Secret};
 ///
 /// Match the variant when the kind of secret matters, or use the accessors,
 /// which return `None` where a field does not apply. Non-exhaustive: a future
-/// mechanism (SCRAM) may bring another form.
+/// mechanism may bring another form. (SCRAM brings none: the server checks
+/// its proof itself, see [`ScramServer`](crate::scram::ScramServer).)
 ///
 /// ```
 /// use portcullis_sasl::{plain::PlainMessage, Limits, Credentials};

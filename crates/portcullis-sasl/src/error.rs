@@ -11,7 +11,8 @@ use crate::mechanism::Mechanism;
 pub enum Field {
     /// The authorization identity (PLAIN authzid, OAUTHBEARER `a=`).
     Authzid,
-    /// The authentication identity (PLAIN authcid, LOGIN username, XOAUTH2 `user=`).
+    /// The authentication identity (PLAIN authcid, LOGIN username, XOAUTH2
+    /// `user=`, SCRAM `n=`).
     Authcid,
     /// A password (PLAIN, LOGIN).
     Password,
@@ -27,6 +28,8 @@ pub enum Field {
     Line,
     /// The sum of all messages of one exchange.
     Exchange,
+    /// A SCRAM nonce (`r=`).
+    Nonce,
 }
 
 impl Field {
@@ -43,6 +46,7 @@ impl Field {
             Self::Message => "message",
             Self::Line => "line",
             Self::Exchange => "exchange",
+            Self::Nonce => "nonce",
         }
     }
 }
@@ -90,7 +94,11 @@ pub enum Error {
         /// The limit in force, in bytes.
         limit: usize,
     },
-    /// Peer: the client asked for channel binding (`p=`), which no mechanism here supports.
+    /// Peer: the client asked for channel binding (`p=`, or a `-PLUS`
+    /// mechanism) that this mechanism or connection does not provide: a
+    /// mechanism without `-PLUS` (OAUTHBEARER, SCRAM-SHA-256), a
+    /// channel-binding type the server holds no data for, or a `-PLUS`
+    /// mechanism on a connection without channel-binding data.
     #[error("channel binding is not supported")]
     ChannelBindingUnsupported,
     /// Peer: the RFC 5801 gs2 header is malformed.
@@ -161,6 +169,65 @@ pub enum Error {
     /// example stepping a finished exchange).
     #[error("the exchange is not in a state that allows this call")]
     InvalidState,
+    /// API misuse: a SCRAM mechanism was started on
+    /// [`ServerExchange`](crate::ServerExchange); it runs on
+    /// [`ScramServer`](crate::scram::ScramServer), which lets the caller
+    /// look the account's keys up between the client's messages.
+    #[error("the {} mechanism runs on ScramServer", .0.name())]
+    UseScramServer(Mechanism),
+    /// Peer: the SCRAM user name (`n=`) is missing, badly escaped, not
+    /// UTF-8, or refused by SASLprep (RFC 4013: prohibited, unassigned or
+    /// badly mixed right-to-left characters).
+    #[error("malformed SCRAM user name")]
+    BadUsername,
+    /// Peer: the SCRAM nonce (`r=`) is missing, empty, or not printable
+    /// ASCII without `,` (RFC 5802 §7).
+    #[error("malformed SCRAM nonce")]
+    BadNonce,
+    /// Peer: a SCRAM message does not follow RFC 5802's grammar (an
+    /// attribute missing, out of order or malformed; a proof that is not
+    /// base64 of the hash's length).
+    #[error("malformed SCRAM message")]
+    BadScramMessage,
+    /// Peer: a SCRAM message carries a mandatory extension (`m=`), which
+    /// RFC 5802 §5.1 says must fail the exchange when not understood.
+    #[error("unsupported mandatory SCRAM extension")]
+    MandatoryExtension,
+    /// Peer: the client chose a `-PLUS` mechanism but its gs2 header is
+    /// not `p=` (RFC 5802 §6).
+    #[error("a -PLUS mechanism requires channel binding")]
+    ChannelBindingRequired,
+    /// Peer: the client said `y` (it supports channel binding but thinks
+    /// the server does not) while the server offers `-PLUS` mechanisms: a
+    /// downgrade by someone on the path, refused as RFC 5802 §6 requires.
+    #[error("channel binding downgrade detected")]
+    ChannelBindingDowngrade,
+    /// Peer: the client-final `c=` is not the base64 of the gs2 header
+    /// (and channel-binding data) of this exchange: a changed header, or a
+    /// different TLS channel (a man in the middle).
+    #[error("channel binding does not match")]
+    ChannelBindingMismatch,
+    /// Peer: the client-final nonce is not the client's nonce followed by
+    /// the server's.
+    #[error("the SCRAM nonce does not match")]
+    NonceMismatch,
+    /// Peer: the SCRAM client proof is wrong. Bad credentials: a wrong
+    /// password, an unknown user and an account without SCRAM keys all end
+    /// here, deliberately alike.
+    #[error("the SCRAM proof does not match")]
+    ProofMismatch,
+    /// API misuse: the server nonce given to
+    /// [`ScramServer::server_first`](crate::scram::ScramServer::server_first)
+    /// is shorter than [`MIN_SERVER_NONCE_LEN`](crate::scram::MIN_SERVER_NONCE_LEN),
+    /// longer than [`MAX_NONCE_LEN`](crate::scram::MAX_NONCE_LEN), or not
+    /// printable ASCII without `,`.
+    #[error("unusable SCRAM server nonce")]
+    BadServerNonce,
+    /// Configuration: SCRAM keys that cannot be used: a key not of the
+    /// hash's length, an empty or over-long salt, zero iterations, or keys
+    /// of another hash than the mechanism's.
+    #[error("unusable SCRAM keys")]
+    BadScramKeys,
 }
 
 impl Error {
@@ -199,6 +266,18 @@ impl Error {
             Self::BadCommand => "bad-command",
             Self::BadResponse => "bad-response",
             Self::InvalidState => "invalid-state",
+            Self::UseScramServer(_) => "use-scram-server",
+            Self::BadUsername => "bad-username",
+            Self::BadNonce => "bad-nonce",
+            Self::BadScramMessage => "bad-scram-message",
+            Self::MandatoryExtension => "mandatory-extension",
+            Self::ChannelBindingRequired => "channel-binding-required",
+            Self::ChannelBindingDowngrade => "channel-binding-downgrade",
+            Self::ChannelBindingMismatch => "channel-binding-mismatch",
+            Self::NonceMismatch => "nonce-mismatch",
+            Self::ProofMismatch => "proof-mismatch",
+            Self::BadServerNonce => "bad-server-nonce",
+            Self::BadScramKeys => "bad-scram-keys",
         }
     }
 }
@@ -218,6 +297,10 @@ mod tests {
             },
             Error::TlsRequired(Mechanism::Plain),
             Error::InvalidState,
+            Error::UseScramServer(Mechanism::ScramSha256),
+            Error::ChannelBindingDowngrade,
+            Error::ProofMismatch,
+            Error::BadScramKeys,
         ];
         for e in all {
             assert!(

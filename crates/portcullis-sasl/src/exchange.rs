@@ -26,6 +26,11 @@ enum ChallengeBytes {
 impl Challenge {
     const EMPTY: Self = Self(ChallengeBytes::Static(b""));
 
+    /// A challenge made at run time (SCRAM's server messages).
+    pub(crate) const fn owned(bytes: Vec<u8>) -> Self {
+        Self(ChallengeBytes::Owned(bytes))
+    }
+
     /// The challenge bytes (empty for "send me your response").
     #[must_use]
     pub fn as_bytes(&self) -> &[u8] {
@@ -53,8 +58,9 @@ pub enum FailureReason {
 
 /// What to do after a step.
 ///
-/// Non-exhaustive so that future mechanisms can add steps (SCRAM needs a
-/// credential lookup between messages); treat an unknown step as a failure.
+/// Non-exhaustive so that future mechanisms can add steps; treat an unknown
+/// step as a failure. (SCRAM, which needs the account's keys between the
+/// client's messages, runs on [`ScramServer`](crate::scram::ScramServer).)
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
@@ -131,7 +137,9 @@ impl ServerExchange {
     ///
     /// # Errors
     /// [`Error::UnknownMechanism`], [`Error::MechanismNotAllowed`],
-    /// [`Error::TlsRequired`], or any parse error of the initial response.
+    /// [`Error::TlsRequired`], or any parse error of the initial response;
+    /// [`Error::UseScramServer`] for a SCRAM mechanism the policy allows,
+    /// which runs on [`ScramServer`](crate::scram::ScramServer) instead.
     pub fn start(
         mechanism: &str,
         initial: Option<&[u8]>,
@@ -143,6 +151,10 @@ impl ServerExchange {
         let state = match mechanism {
             Mechanism::Login => State::AwaitLoginUser,
             Mechanism::Plain | Mechanism::OAuthBearer | Mechanism::XOAuth2 => State::AwaitMessage,
+            Mechanism::ScramSha256
+            | Mechanism::ScramSha256Plus
+            | Mechanism::ScramSha1
+            | Mechanism::ScramSha1Plus => return Err(Error::UseScramServer(mechanism)),
         };
         let mut ex = Self {
             mechanism,
@@ -233,7 +245,11 @@ impl ServerExchange {
                     Mechanism::XOAuth2 => {
                         XOAuth2Message::decode(response, &self.limits)?.into_owned()
                     }
-                    Mechanism::Login => return Err(Error::InvalidState),
+                    Mechanism::Login
+                    | Mechanism::ScramSha256
+                    | Mechanism::ScramSha256Plus
+                    | Mechanism::ScramSha1
+                    | Mechanism::ScramSha1Plus => return Err(Error::InvalidState),
                 };
                 self.state = State::Verdict;
                 Ok(Step::Done(creds))
@@ -428,6 +444,14 @@ mod tests {
         assert_eq!(
             ServerExchange::start("plain", Some(b""), &policy(), Transport::TLS).err(),
             Some(Error::MissingSeparator)
+        );
+        assert_eq!(
+            ServerExchange::start("SCRAM-SHA-256", None, &policy(), Transport::empty()).err(),
+            Some(Error::UseScramServer(Mechanism::ScramSha256))
+        );
+        assert_eq!(
+            ServerExchange::start("SCRAM-SHA-1", None, &policy(), Transport::TLS).err(),
+            Some(Error::MechanismNotAllowed(Mechanism::ScramSha1))
         );
     }
 }

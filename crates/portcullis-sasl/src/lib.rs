@@ -1,9 +1,10 @@
 #![forbid(unsafe_code)]
 //! Zero-copy, sans-I/O SASL for mail servers: parsers for PLAIN (RFC 4616),
 //! LOGIN, OAUTHBEARER (RFC 7628, with its error challenge) and XOAUTH2, a
-//! server-side exchange state machine, a mechanism policy (no cleartext
-//! passwords without TLS), and the line framing of IMAP (with SASL-IR),
-//! SMTP, POP3 and ManageSieve.
+//! server-side exchange state machine, the server side of SCRAM-SHA-256
+//! and SCRAM-SHA-1 with channel binding (RFC 5802, RFC 7677, `-PLUS`), a
+//! mechanism policy (no cleartext passwords without TLS), and the line
+//! framing of IMAP (with SASL-IR), SMTP, POP3 and ManageSieve.
 //!
 //! The crate never touches a socket, never panics on input, and borrows from
 //! the caller's buffers: parsers return views into the decoded message, and
@@ -14,7 +15,8 @@
 //!
 //! Identities are passed through verbatim: `target%actor`, `target*master`
 //! and authzids are the caller's policy (see `portcullis-impersonation`).
-//! No SASLprep is applied.
+//! No SASLprep is applied, except to the SCRAM user name, which RFC 5802
+//! §5.1 asks for (and which the client prepared the same way).
 //!
 //! # Example: a server's IMAP `AUTHENTICATE` with SASL-IR
 //!
@@ -44,6 +46,7 @@
 //! |---|---|
 //! | [`plain`], [`login`], [`oauthbearer`], [`xoauth2`] | one parser and encoder per mechanism |
 //! | [`exchange`] | [`ServerExchange`], [`Step`], [`Challenge`] |
+//! | [`scram`] | [`ScramServer`](scram::ScramServer) and its keys, messages and channel binding |
 //! | [`framing`] | IMAP, SMTP, POP3, ManageSieve command and continuation lines |
 //! | [`policy`] | [`MechanismPolicy`], [`Transport`] |
 //!
@@ -56,6 +59,9 @@
 //! - `memchr`: fast search for the NUL and `0x01` separators (and for the
 //!   `,` that ends an OAUTHBEARER authzid).
 //! - `subtle`: constant-time comparison of secrets.
+//! - `hmac`, `sha2` (0.13 and 0.11, the digest-0.11 generation `pbkdf2`
+//!   uses) and `sha1`: SCRAM's HMAC, SHA-256 and SHA-1.
+//! - `stringprep`: SASLprep (RFC 4013) of SCRAM user names.
 //! - `zeroize`: wiping owned secrets and decode buffers.
 //! - `thiserror`: the [`Error`] enum.
 //! - `serde`, `serde_json`: the JSON of the RFC 7628 error challenge.
@@ -73,6 +79,7 @@ pub mod plain;
 pub mod policy;
 #[cfg(test)]
 mod reference;
+pub mod scram;
 mod secret;
 mod text;
 pub mod xoauth2;

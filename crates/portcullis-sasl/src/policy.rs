@@ -21,6 +21,12 @@ bitflags::bitflags! {
         /// A local channel no one else can read (loopback, Unix socket). Counts
         /// as protected only with [`MechanismPolicy::trust_local_transport`].
         const LOCAL = 1 << 1;
+        /// The server holds channel-binding data for this TLS connection
+        /// (RFC 9266 `tls-exporter`, RFC 5929 `tls-server-end-point`) and
+        /// passes it to [`ScramServer`](crate::scram::ScramServer): only
+        /// then, and only with [`Transport::TLS`], are the `-PLUS`
+        /// mechanisms offered and accepted.
+        const CHANNEL_BINDING = 1 << 2;
     }
 }
 
@@ -30,18 +36,32 @@ bitflags::bitflags! {
 /// every protocol, like Dovecot's `auth_allow_cleartext = no`, and RFC 6750
 /// §5.3 for bearer tokens.
 ///
-/// Safe by default: every mechanism enabled, all of today's mechanisms only
-/// over TLS, default [`Limits`], `Username:`/`Password:` LOGIN prompts.
+/// SCRAM sends no replayable secret and needs no TLS; its `-PLUS`
+/// variants need TLS *and* channel-binding data
+/// ([`Transport::CHANNEL_BINDING`]).
+///
+/// Safe by default: every mechanism enabled except SCRAM-SHA-1 and
+/// SCRAM-SHA-1-PLUS ([`MechanismSet::DEFAULT`]), the replayable-secret
+/// mechanisms only over TLS, default [`Limits`], `Username:`/`Password:`
+/// LOGIN prompts.
 ///
 /// ```
 /// use portcullis_sasl::{Error, Mechanism, MechanismPolicy, MechanismSet, Transport};
 /// let policy = MechanismPolicy::new();
 /// let over_tls: Vec<_> = policy.advertised(Transport::TLS).mechanisms().map(Mechanism::name).collect();
-/// assert_eq!(over_tls, ["OAUTHBEARER", "XOAUTH2", "PLAIN", "LOGIN"]);
-/// assert_eq!(policy.advertised(Transport::empty()), MechanismSet::empty());
+/// assert_eq!(over_tls, ["OAUTHBEARER", "XOAUTH2", "SCRAM-SHA-256", "PLAIN", "LOGIN"]);
+/// assert_eq!(policy.advertised(Transport::empty()), MechanismSet::SCRAM_SHA_256);
 /// assert_eq!(policy.check(Mechanism::Plain, Transport::empty()), Err(Error::TlsRequired(Mechanism::Plain)));
 /// assert_eq!(policy.check(Mechanism::OAuthBearer, Transport::empty()), Err(Error::TlsRequired(Mechanism::OAuthBearer)));
-/// assert_eq!(policy.capability_tokens(Transport::TLS, "AUTH="), "AUTH=OAUTHBEARER AUTH=XOAUTH2 AUTH=PLAIN AUTH=LOGIN");
+/// assert_eq!(
+///     policy.capability_tokens(Transport::TLS | Transport::CHANNEL_BINDING, "AUTH="),
+///     "AUTH=OAUTHBEARER AUTH=XOAUTH2 AUTH=SCRAM-SHA-256-PLUS AUTH=SCRAM-SHA-256 AUTH=PLAIN AUTH=LOGIN",
+/// );
+/// assert_eq!(
+///     policy.check(Mechanism::ScramSha256Plus, Transport::TLS),
+///     Err(Error::ChannelBindingUnsupported),
+/// );
+/// assert_eq!(policy.check(Mechanism::ScramSha1, Transport::TLS), Err(Error::MechanismNotAllowed(Mechanism::ScramSha1)));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MechanismPolicy {
@@ -63,7 +83,7 @@ impl MechanismPolicy {
     #[must_use]
     pub const fn new() -> Self {
         Self {
-            enabled: MechanismSet::all(),
+            enabled: MechanismSet::DEFAULT,
             danger_plaintext_without_tls: false,
             trust_local: false,
             limits: Limits::DEFAULT,
@@ -149,13 +169,25 @@ impl MechanismPolicy {
     /// [`Error::MechanismNotAllowed`] if it is not enabled,
     /// [`Error::TlsRequired`] if it sends a replayable secret
     /// ([`Mechanism::sends_reusable_secret`]) and the transport is not
-    /// protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`).
+    /// protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`), or it is a
+    /// `-PLUS` mechanism and the transport is not TLS (neither a local
+    /// channel nor the danger switch gives a TLS channel to bind to);
+    /// [`Error::ChannelBindingUnsupported`] for a `-PLUS` mechanism over
+    /// TLS without [`Transport::CHANNEL_BINDING`].
     pub const fn check(&self, mechanism: Mechanism, transport: Transport) -> Result<(), Error> {
         if !self.enabled.contains(mechanism.as_set()) {
             return Err(Error::MechanismNotAllowed(mechanism));
         }
         if mechanism.sends_reusable_secret() && !self.protected(transport) {
             return Err(Error::TlsRequired(mechanism));
+        }
+        if mechanism.is_channel_bound() {
+            if !transport.contains(Transport::TLS) {
+                return Err(Error::TlsRequired(mechanism));
+            }
+            if !transport.contains(Transport::CHANNEL_BINDING) {
+                return Err(Error::ChannelBindingUnsupported);
+            }
         }
         Ok(())
     }
@@ -164,10 +196,15 @@ impl MechanismPolicy {
     /// SMTP `EHLO`, POP3 `CAPA SASL`, ManageSieve `"SASL"`).
     #[must_use]
     pub const fn advertised(&self, transport: Transport) -> MechanismSet {
-        if self.protected(transport) {
+        let set = if self.protected(transport) {
             self.enabled
         } else {
             self.enabled.difference(MechanismSet::REUSABLE_SECRET)
+        };
+        if transport.contains(Transport::TLS.union(Transport::CHANNEL_BINDING)) {
+            set
+        } else {
+            set.difference(MechanismSet::SCRAM_PLUS)
         }
     }
 
@@ -226,6 +263,43 @@ mod tests {
                 .with_mechanisms(MechanismSet::PLAIN)
                 .capability_tokens(Transport::empty(), "AUTH="),
             ""
+        );
+    }
+
+    #[test]
+    fn scram_rules() {
+        let p = MechanismPolicy::new().with_mechanisms(MechanismSet::SCRAM);
+        let bound = Transport::TLS | Transport::CHANNEL_BINDING;
+        // SCRAM needs no TLS; -PLUS needs TLS and binding data.
+        assert_eq!(p.check(Mechanism::ScramSha256, Transport::empty()), Ok(()));
+        assert_eq!(p.check(Mechanism::ScramSha1Plus, bound), Ok(()));
+        assert_eq!(
+            p.check(Mechanism::ScramSha256Plus, Transport::CHANNEL_BINDING),
+            Err(Error::TlsRequired(Mechanism::ScramSha256Plus))
+        );
+        assert_eq!(
+            p.clone()
+                .danger_allow_plaintext_without_tls(true)
+                .trust_local_transport(true)
+                .check(Mechanism::ScramSha256Plus, Transport::LOCAL),
+            Err(Error::TlsRequired(Mechanism::ScramSha256Plus))
+        );
+        assert_eq!(
+            p.check(Mechanism::ScramSha256Plus, Transport::TLS),
+            Err(Error::ChannelBindingUnsupported)
+        );
+        assert_eq!(
+            p.capability_tokens(Transport::empty(), ""),
+            "SCRAM-SHA-256 SCRAM-SHA-1"
+        );
+        assert_eq!(
+            p.advertised(Transport::TLS),
+            p.advertised(Transport::empty())
+        );
+        assert_eq!(p.advertised(bound), MechanismSet::SCRAM);
+        assert_eq!(
+            p.advertised(Transport::CHANNEL_BINDING),
+            MechanismSet::SCRAM_SHA_256 | MechanismSet::SCRAM_SHA_1
         );
     }
 }

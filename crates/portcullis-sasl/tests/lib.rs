@@ -6,9 +6,10 @@
     reason = "tests may panic"
 )]
 //! Public-API tests of `portcullis-sasl`: data-driven vectors, real-client
-//! captures, and property tests.
+//! captures, property tests, and SCRAM.
 
 mod captures;
 mod data;
 mod properties;
+mod scram;
 mod vectors;

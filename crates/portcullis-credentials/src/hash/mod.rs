@@ -19,6 +19,7 @@ mod md5_crypt;
 mod memory;
 mod pbkdf2;
 mod plain;
+mod scram;
 mod scrypt;
 mod sha_crypt;
 mod work;
@@ -31,6 +32,9 @@ use crate::RandomSource;
 use crate::error::{Error, HashError};
 
 pub use argon2id::Argon2Params;
+pub use scram::{
+    MAX_SCRAM_SALT_LEN, SCRAM_MIN_ITERATIONS, SCRAM_SALT_LEN, ScramCredential, ScramHash,
+};
 
 /// The longest password this crate hashes, in bytes (the default of
 /// [`HashPolicy::max_password_len`]).
@@ -122,11 +126,17 @@ pub enum Scheme {
     Sha1,
     /// Cleartext, `{PLAIN}`/`{CLEARTEXT}`/`{CLEAR}`.
     Plain,
+    /// SCRAM-SHA-1 keys (RFC 5802), Dovecot `{SCRAM-SHA-1}`; see
+    /// [`ScramCredential`].
+    ScramSha1,
+    /// SCRAM-SHA-256 keys (RFC 7677), Dovecot `{SCRAM-SHA-256}`; see
+    /// [`ScramCredential`].
+    ScramSha256,
 }
 
 impl Scheme {
     /// Every scheme, in declaration order.
-    pub const ALL: [Scheme; 19] = [
+    pub const ALL: [Scheme; 21] = [
         Scheme::Argon2id,
         Scheme::Argon2i,
         Scheme::Argon2d,
@@ -146,6 +156,8 @@ impl Scheme {
         Scheme::Sha256,
         Scheme::Sha1,
         Scheme::Plain,
+        Scheme::ScramSha1,
+        Scheme::ScramSha256,
     ];
 
     /// Stable lowercase name (`argon2id`, `sha512-crypt`, `ssha512`, …).
@@ -171,6 +183,8 @@ impl Scheme {
             Scheme::Sha256 => "sha256",
             Scheme::Sha1 => "sha1",
             Scheme::Plain => "plain",
+            Scheme::ScramSha1 => "scram-sha-1",
+            Scheme::ScramSha256 => "scram-sha-256",
         }
     }
 }
@@ -193,7 +207,9 @@ pub struct Verified {
     /// The scheme of the stored hash.
     pub scheme: Scheme,
     /// The hash should be replaced by a fresh argon2id hash at this login:
-    /// the scheme is not argon2id, or its parameters are below the policy.
+    /// the scheme is not argon2id, or its parameters are below the policy
+    /// (SCRAM entries only below [`SCRAM_MIN_ITERATIONS`], see
+    /// [`StoredHash::needs_rehash`]).
     pub needs_rehash: bool,
 }
 
@@ -223,6 +239,7 @@ pub struct Verified {
 /// | bcrypt | 1,200 × 2^cost |
 /// | sha512-crypt | 5 × 5 SHA-512 blocks × rounds (for a [`MAX_CRYPT_PASSWORD_LEN`]-byte secret) |
 /// | sha256-crypt | 9 SHA-256 blocks × rounds (same) |
+/// | SCRAM | 2 × (iterations × 2 compressions + about 25), the two forms of the password that may be tried (see [`ScramCredential`]) |
 /// | md5-crypt, DES crypt, digests, `{PLAIN}` | fixed, at most about 20,000 |
 ///
 /// The defaults admit every parameter set produced by the usual tools with
@@ -259,7 +276,8 @@ pub struct CostLimits {
     pub scrypt_max_memory_kib: u64,
     /// Largest scrypt parallelism `p` (default 16).
     pub scrypt_max_p: u32,
-    /// Largest PBKDF2 iteration count (default 2,000,000).
+    /// Largest PBKDF2 iteration count (default 2,000,000), also of SCRAM
+    /// entries (`{SCRAM-SHA-256}`), whose keys are PBKDF2 of the password.
     pub pbkdf2_max_rounds: u32,
     /// Largest sha-crypt rounds (default 1,000,000).
     pub sha_crypt_max_rounds: u32,
@@ -464,8 +482,10 @@ trait HashScheme {
 /// `{BLF-CRYPT}`, `{SHA512-CRYPT}`, `{SHA256-CRYPT}`, `{MD5-CRYPT}`,
 /// `{SSHA512}`, `{SSHA256}`, `{SSHA}`, `{SHA512}`, `{SHA256}`, `{SHA}`,
 /// `{CRYPT}`, `{DES-CRYPT}`, `{PLAIN}`/`{CLEARTEXT}`/`{CLEAR}`, with
-/// Dovecot's optional `.HEX`/`.B64` encoding suffix). Prefix names are
-/// case-insensitive, as in Dovecot.
+/// Dovecot's optional `.HEX`/`.B64` encoding suffix), and Dovecot's SCRAM
+/// keys `{SCRAM-SHA-256}`/`{SCRAM-SHA-1}` (verified by deriving `StoredKey`
+/// from the password; [`StoredHash::scram`] hands the keys to a SCRAM
+/// exchange). Prefix names are case-insensitive, as in Dovecot.
 ///
 /// `Debug` shows the scheme only: a `{PLAIN}` entry is the password.
 /// Serialized, it is the original string.
@@ -488,6 +508,7 @@ enum Inner {
     DesCrypt(des_crypt::DesCryptHash),
     Digest(digest::DigestHash),
     Plain(plain::PlainHash),
+    Scram(ScramCredential),
 }
 
 impl Inner {
@@ -502,6 +523,7 @@ impl Inner {
             Inner::DesCrypt(hash) => hash,
             Inner::Digest(hash) => hash,
             Inner::Plain(hash) => hash,
+            Inner::Scram(hash) => hash,
         }
     }
 }
@@ -514,7 +536,7 @@ impl StoredHash {
     ///
     /// # Errors
     /// [`HashError::UnsupportedScheme`] for a recognisable but unsupported
-    /// scheme (e.g. `{SCRAM-SHA-256}`, `$7$`), [`HashError::MalformedHash`]
+    /// scheme (e.g. `{CRAM-MD5}`, `$7$`), [`HashError::MalformedHash`]
     /// for anything else that is not a well-formed hash.
     pub fn parse(stored: &str) -> Result<StoredHash, HashError> {
         if stored.len() > MAX_STORED_HASH_LEN {
@@ -631,9 +653,49 @@ impl StoredHash {
 
     /// Whether a hash like this one should be replaced at the next good
     /// login (weak scheme or parameters below `policy`).
+    ///
+    /// SCRAM entries report it only below [`SCRAM_MIN_ITERATIONS`]:
+    /// replacing their keys by argon2id would end SCRAM logins for the
+    /// account.
     #[must_use]
     pub fn needs_rehash(&self, policy: &HashPolicy) -> bool {
         self.inner.as_scheme().needs_rehash(policy)
+    }
+
+    /// The SCRAM keys, when this is a `{SCRAM-SHA-1}` or `{SCRAM-SHA-256}`
+    /// entry: what a SCRAM exchange needs (salt, iteration count,
+    /// `StoredKey`, `ServerKey`). `None` for every other scheme; such an
+    /// account cannot use SCRAM (a server then runs the exchange against a
+    /// dummy, so the client cannot tell it from a wrong password).
+    ///
+    /// ```
+    /// use portcullis_credentials::StoredHash;
+    /// use portcullis_credentials::hash::ScramHash;
+    /// let stored = StoredHash::parse(
+    ///     "{SCRAM-SHA-1}4096,G1/+XPqXbbiqtDcjhN0VkA==,nOgKvwwDtz5vul2IfDL8eLJyN58=,77a9ME9PjU3UTkWhHLk1og1o2hM=",
+    /// )?;
+    /// let scram = stored.scram().ok_or("not SCRAM")?;
+    /// assert_eq!((scram.hash(), scram.iterations(), scram.salt().len()), (ScramHash::Sha1, 4096, 16));
+    /// assert!(StoredHash::parse("{PLAIN}x")?.scram().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn scram(&self) -> Option<&ScramCredential> {
+        match &self.inner {
+            Inner::Scram(credential) => Some(credential),
+            _ => None,
+        }
+    }
+}
+
+impl From<ScramCredential> for StoredHash {
+    /// The stored hash of a new SCRAM credential (its source string is
+    /// [`ScramCredential::encode`]).
+    fn from(credential: ScramCredential) -> StoredHash {
+        StoredHash::new(
+            credential.encode().into_boxed_str(),
+            Inner::Scram(credential),
+        )
     }
 }
 
@@ -715,6 +777,14 @@ fn parse_prefixed(after_brace: &str) -> Result<Inner, HashError> {
         "SHA256" => Inner::Digest(digest::DigestHash::parse(Scheme::Sha256, rest, encoding)?),
         "SHA" | "SHA1" => Inner::Digest(digest::DigestHash::parse(Scheme::Sha1, rest, encoding)?),
         "PLAIN" | "CLEARTEXT" | "CLEAR" => Inner::Plain(plain::PlainHash::parse(rest, encoding)?),
+        "SCRAM-SHA-256" | "SCRAM-SHA-1" if encoding.is_some() => {
+            return Err(HashError::malformed(
+                "scram",
+                "SCRAM entries take no encoding suffix",
+            ));
+        }
+        "SCRAM-SHA-256" => Inner::Scram(ScramCredential::parse_body(ScramHash::Sha256, rest)?),
+        "SCRAM-SHA-1" => Inner::Scram(ScramCredential::parse_body(ScramHash::Sha1, rest)?),
         _ => return Err(HashError::UnsupportedScheme(format!("{{{upper}}}"))),
     };
     Ok(inner)
@@ -777,8 +847,8 @@ mod tests {
     #[test]
     fn unknown_forms_are_typed() {
         assert_eq!(
-            StoredHash::parse("{SCRAM-SHA-256}abc").unwrap_err(),
-            HashError::UnsupportedScheme("{SCRAM-SHA-256}".into())
+            StoredHash::parse("{CRAM-MD5}abc").unwrap_err(),
+            HashError::UnsupportedScheme("{CRAM-MD5}".into())
         );
         assert_eq!(
             StoredHash::parse("$7$abc").unwrap_err(),

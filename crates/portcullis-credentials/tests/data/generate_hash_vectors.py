@@ -108,6 +108,12 @@ def doveadm_vectors():
     for pw in PASSWORDS[:2]:
         des = run("doveadm", "pw", "-s", "DES-CRYPT", "-p", pw).split("}", 1)[1]
         add("doveadm pw -s DES-CRYPT (as {CRYPT})", "des-crypt", pw, "{CRYPT}" + des)
+    # SCRAM keys (RFC 5802, RFC 7677). Dovecot derives them from the raw password,
+    # without SASLprep: the no-break-space password checks that such entries verify.
+    for scheme_arg, scheme in [("SCRAM-SHA-256", "scram-sha-256"), ("SCRAM-SHA-1", "scram-sha-1")]:
+        for pw in PASSWORDS + ["correct\u00a0horse"]:
+            stored = run("doveadm", "pw", "-s", scheme_arg, "-p", pw)
+            add(f"doveadm pw -s {scheme_arg}", scheme, pw, stored)
 
 
 def python_bcrypt_vectors():

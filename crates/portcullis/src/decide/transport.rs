@@ -237,6 +237,10 @@ pub(crate) fn sasl_reason(error: portcullis_sasl::Error) -> DenialReason {
         portcullis_sasl::Error::TlsRequired(mechanism) => {
             DenialReason::TlsRequired(mechanism.name().to_owned())
         }
+        // A SCRAM mechanism: its exchange is not driven here yet.
+        portcullis_sasl::Error::UseScramServer(mechanism) => {
+            DenialReason::MechanismNotAllowed(mechanism.name().to_owned())
+        }
         other => DenialReason::Malformed(other),
     }
 }
@@ -247,6 +251,11 @@ pub(crate) fn sasl_reason_named(
     move |error| match error {
         portcullis_sasl::Error::UnknownMechanism => {
             DenialReason::MechanismNotAllowed(mechanism.chars().take(20).collect())
+        }
+        // SCRAM is not driven by the facade yet: whatever the start
+        // refused it for (TLS, channel binding), it is not allowed here.
+        _ if Mechanism::from_name(mechanism).is_ok_and(Mechanism::is_scram) => {
+            DenialReason::MechanismNotAllowed(mechanism.to_ascii_uppercase())
         }
         other => sasl_reason(other),
     }
