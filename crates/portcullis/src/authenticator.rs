@@ -14,7 +14,8 @@ use portcullis_credentials::{PasswordWithCode, Verifier};
 use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
 use portcullis_oidc::OidcValidator;
 use portcullis_permissions::{LoginPolicy, RoleGraph, RoleRights, Surface};
-use portcullis_sasl::{Mechanism, MechanismPolicy, MechanismSet};
+use portcullis_sasl::scram::ScramDummyKey;
+use portcullis_sasl::{Mechanism, MechanismPolicy, MechanismSet, Transport};
 use time::OffsetDateTime;
 
 use crate::audit::AuditRecord;
@@ -79,9 +80,19 @@ pub(crate) struct Inner {
     pub(crate) revocations: Option<Arc<dyn DynRevocationStore>>,
     /// The shared tier of the verification cache, if on.
     pub(crate) shared_tier: Option<SharedTier>,
+    /// SCRAM, when the builder turned it on.
+    pub(crate) scram: Option<ScramSetup>,
     /// When (unix seconds) the last "revocation epochs unavailable"
     /// warning went out; 0 before the first.
     pub(crate) epochs_warned_at: std::sync::atomic::AtomicI64,
+}
+
+/// What SCRAM exchanges need beyond the account's keys.
+pub(crate) struct ScramSetup {
+    /// The directory's PBKDF2 count, for stand-in keys.
+    pub(crate) iterations: u32,
+    /// The per-process key stand-in keys are derived with.
+    pub(crate) dummy_key: ScramDummyKey,
 }
 
 /// A role graph resolved once: each role's rights, for a few word
@@ -133,19 +144,39 @@ impl Authenticator {
     /// connection's TLS state and, with
     /// [`trust_loopback`](AuthenticatorBuilder::trust_loopback), to whether
     /// the client is on loopback. These are exactly the mechanisms that
-    /// [`verify`](Self::verify) accepts on that connection. Bearer
-    /// mechanisms are offered only when OIDC is configured; SCRAM is not
-    /// offered yet (the facade does not drive its exchange).
+    /// [`verify`](Self::verify) and [`start_sasl`](Self::start_sasl) accept
+    /// on that connection. Bearer mechanisms are offered only when OIDC is
+    /// configured, SCRAM only when [`AuthenticatorBuilder::scram`] turned it
+    /// on, and never `-PLUS` (see
+    /// [`mechanisms_with_channel_binding`](Self::mechanisms_with_channel_binding)).
     #[must_use]
     pub fn mechanisms(&self, surface: Surface, tls: bool, remote_ip: IpAddr) -> Vec<&'static str> {
-        let transport = self.transport(tls, Some(remote_ip));
+        self.offered(surface, self.transport(tls, Some(remote_ip)))
+    }
+
+    /// [`mechanisms`](Self::mechanisms) for a TLS connection whose
+    /// channel-binding data the server hands to
+    /// [`SaslSession::with_channel_binding`]: the SCRAM `-PLUS`
+    /// mechanisms join the list (when SCRAM is on and the policy enables
+    /// them).
+    #[must_use]
+    pub fn mechanisms_with_channel_binding(
+        &self,
+        surface: Surface,
+        remote_ip: IpAddr,
+    ) -> Vec<&'static str> {
+        let transport = self.transport(true, Some(remote_ip)) | Transport::CHANNEL_BINDING;
+        self.offered(surface, transport)
+    }
+
+    fn offered(&self, surface: Surface, transport: Transport) -> Vec<&'static str> {
         let mut set = self.policy_for(surface).advertised(transport);
         if self.inner.oidc.is_none() {
             set = set.difference(MechanismSet::BEARER);
         }
-        // The SCRAM exchange (portcullis-sasl's `ScramServer`) is not
-        // driven by the facade yet: never offered, refused as not allowed.
-        set = set.difference(MechanismSet::SCRAM | MechanismSet::SCRAM_PLUS);
+        if self.inner.scram.is_none() {
+            set = set.difference(MechanismSet::SCRAM | MechanismSet::SCRAM_PLUS);
+        }
         set.mechanisms().map(Mechanism::name).collect()
     }
 

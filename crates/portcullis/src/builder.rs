@@ -11,9 +11,10 @@ use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
 use portcullis_oidc::OidcValidator;
 use portcullis_permissions::{LoginPolicy, Surface};
 use portcullis_sasl::MechanismPolicy;
+use portcullis_sasl::scram::ScramDummyKey;
 use time::OffsetDateTime;
 
-use crate::authenticator::{Clock, Inner};
+use crate::authenticator::{Clock, Inner, ScramSetup};
 use crate::directory::{Directory, DynDirectory};
 use crate::hashing::Hashing;
 use crate::revocation::{DynRevocationStore, RevocationStore, SharedTier};
@@ -45,6 +46,7 @@ pub struct AuthenticatorBuilder {
     cache: Option<(u64, Duration)>,
     revocations: Option<Arc<dyn DynRevocationStore>>,
     shared_tier: Option<(zeroize::Zeroizing<Vec<u8>>, Duration)>,
+    scram_iterations: Option<u32>,
 }
 
 impl fmt::Debug for AuthenticatorBuilder {
@@ -81,6 +83,7 @@ impl Default for AuthenticatorBuilder {
             cache: Some((DEFAULT_CACHE_ENTRIES, DEFAULT_CACHE_TTL)),
             revocations: None,
             shared_tier: None,
+            scram_iterations: None,
         }
     }
 }
@@ -217,6 +220,25 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Drives SCRAM exchanges in [`SaslSession`](crate::SaslSession):
+    /// the SCRAM mechanisms the mechanism policy enables are offered and
+    /// accepted. Off by default, so that no client is steered to a
+    /// mechanism its account has no keys for.
+    ///
+    /// `iterations` is the PBKDF2 count of the directory's SCRAM keys
+    /// (4,096 for `doveadm pw` and `portcullis hash --scheme
+    /// scram-sha-256`): an unknown user, or an account without SCRAM keys,
+    /// is answered with stand-in keys of this count, so that the
+    /// server-first message does not tell them from a real account. An
+    /// account signs in with SCRAM only if it has keys of the mechanism's
+    /// hash ([`Account::scram_credential`](crate::Account::scram_credential)):
+    /// an argon2id password alone cannot answer a SCRAM proof.
+    #[must_use]
+    pub fn scram(mut self, iterations: u32) -> Self {
+        self.scram_iterations = Some(iterations);
+        self
+    }
+
     /// The random source used at build time: the key of the digests that
     /// recognise a resent wrong secret, and (unless a
     /// [`verifier`](Self::verifier) is given) the dummy hash salt and the
@@ -311,6 +333,19 @@ impl AuthenticatorBuilder {
         random
             .fill(&mut secret_digest_key)
             .map_err(portcullis_credentials::Error::from)?;
+        let scram = match self.scram_iterations {
+            Some(iterations) => {
+                let mut key = [0u8; 32];
+                random
+                    .fill(&mut key)
+                    .map_err(portcullis_credentials::Error::from)?;
+                Some(ScramSetup {
+                    iterations,
+                    dummy_key: ScramDummyKey::new(key),
+                })
+            }
+            None => None,
+        };
         let verifier = match self.verifier {
             Some(verifier) => verifier,
             None => {
@@ -353,6 +388,7 @@ impl AuthenticatorBuilder {
                 secret_digest_key,
                 revocations: self.revocations,
                 shared_tier,
+                scram,
                 epochs_warned_at: std::sync::atomic::AtomicI64::new(0),
             }),
         })

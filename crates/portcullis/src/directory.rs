@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use portcullis_credentials::{CredentialId, CredentialRecord, StoredHash};
+use portcullis_credentials::{CredentialId, CredentialRecord, ScramCredential, StoredHash};
 use portcullis_permissions::{AccountPolicy, RoleGraph, TenantPolicy};
 use time::OffsetDateTime;
 
@@ -64,6 +64,12 @@ pub struct Account {
     /// `portcullis-credentials` often store them. Looked up like
     /// `credentials`, verified against the whole secret.
     pub whole_secret_credentials: Vec<CredentialRecord>,
+    /// SCRAM keys stored beside a password of another scheme (an argon2id
+    /// account that also signs in with SCRAM-SHA-256). An account whose
+    /// `password` is itself a `{SCRAM-…}` hash needs none: its keys are
+    /// used ([`Account::scram_credential`]). Without either, the account
+    /// cannot use SCRAM.
+    pub scram_keys: Option<ScramCredential>,
     /// Bumped on every change, for caches that hold data derived from the
     /// account.
     pub revision: u64,
@@ -88,9 +94,26 @@ impl Account {
             recovery_codes: Vec::new(),
             credentials: Vec::new(),
             whole_secret_credentials: Vec::new(),
+            scram_keys: None,
             revision: 0,
             id: None,
         }
+    }
+
+    /// Stores SCRAM keys beside the password (see [`Account::scram_keys`]).
+    #[must_use]
+    pub fn with_scram_keys(mut self, keys: ScramCredential) -> Self {
+        self.scram_keys = Some(keys);
+        self
+    }
+
+    /// The SCRAM keys the account signs in with: [`Account::scram_keys`],
+    /// else those of a `{SCRAM-…}` password.
+    #[must_use]
+    pub fn scram_credential(&self) -> Option<&ScramCredential> {
+        self.scram_keys
+            .as_ref()
+            .or_else(|| self.password.as_ref().and_then(StoredHash::scram))
     }
 
     /// Sets the account's number (the one its API keys encode).

@@ -150,6 +150,7 @@ pub use hashing::Hashing;
 pub use memory::{MemoryDirectory, MemoryDirectoryBuilder};
 pub use portcullis_credentials::CredentialRecord;
 pub use portcullis_permissions::{Permission, PermissionSet, Surface};
+pub use portcullis_sasl::scram::{ChannelBindingData, ChannelBindingType};
 pub use reason::DenialReason;
 pub use rehash::Rehash;
 pub use reply::{FailureClass, HttpFailure, HttpScheme, PublicFailure};

@@ -32,6 +32,7 @@ mod revocation;
 mod revocation_names;
 mod sasl;
 mod scopes;
+mod scram;
 mod second_factor;
 mod second_factor_app_passwords;
 mod session_expiry;

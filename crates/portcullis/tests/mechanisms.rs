@@ -108,31 +108,3 @@ async fn trusted_loopback_clients_see_and_get_cleartext_mechanisms() {
         .await;
     assert_eq!(kind(&refused), "tls-required");
 }
-
-/// The SCRAM mechanisms are in `portcullis-sasl`'s default policy, but the
-/// facade does not drive their exchange yet: never offered, and a client
-/// that asks anyway is told the mechanism is not allowed (not "malformed").
-#[tokio::test]
-async fn scram_is_neither_offered_nor_accepted_yet() {
-    let auth = authenticator(directory());
-    for tls in [false, true] {
-        let offered = auth.mechanisms(Surface::Imap, tls, ip(CLIENT));
-        assert!(
-            offered.iter().all(|name| !name.starts_with("SCRAM")),
-            "{offered:?}"
-        );
-    }
-    for mechanism in ["SCRAM-SHA-256", "SCRAM-SHA-256-PLUS", "SCRAM-SHA-1"] {
-        let request = AuthRequest::new(
-            Surface::Imap,
-            ip(CLIENT),
-            RequestCredentials::Sasl {
-                mechanism: mechanism.into(),
-                responses: vec![b"n,,n=alice@example.org,r=rOprNGfwEbeRWgbNEkqO".to_vec()],
-            },
-        )
-        .with_tls(true);
-        let decision = auth.verify(&request).await;
-        assert_eq!(kind(&decision), "mechanism-not-allowed", "{mechanism}");
-    }
-}

@@ -20,18 +20,22 @@
     reason = "a step short-circuits with the final decision; boxing it would add an allocation per denial"
 )]
 
+use std::sync::Arc;
+
 use portcullis_credentials::{CredentialRecord, StoredHash};
+use portcullis_impersonation::LoginName;
 use portcullis_sasl::Credentials;
 
 use crate::audit::AuditRecord;
 use crate::authenticator::Context;
+use crate::directory::Account;
 use crate::memory::key;
 use crate::revalidate::{fingerprint_of, rights_fingerprint};
 use crate::throttle::{SecretDigest, ThrottleKey};
 use crate::trace::Trace;
 use crate::{
-    Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, SecretString,
-    SessionBinding,
+    Authenticator, CredentialKind, CredentialRef, Decision, DenialReason, Grant, Rehash,
+    SecretString, SessionBinding,
 };
 use credential::second_factor_not_asked;
 use futures_util::future::join;
@@ -61,6 +65,10 @@ pub(crate) enum Presented {
         authzid: Option<String>,
         user: Option<String>,
     },
+    /// A SCRAM exchange whose proof was checked already (by
+    /// [`crate::SaslSession`], against the keys of the account it found
+    /// between the client's two messages).
+    Scram(Box<ScramOutcome>),
     /// An API key presented alone (`Authorization: Bearer API_…`): it names
     /// its account by number.
     ApiKey {
@@ -93,6 +101,20 @@ impl Presented {
     }
 }
 
+/// A SCRAM exchange at its end: who the client said it is, the account
+/// its keys came from, and whether its proof verified.
+pub(crate) struct ScramOutcome {
+    pub(crate) mechanism: &'static str,
+    pub(crate) authcid: String,
+    pub(crate) authzid: Option<String>,
+    /// The account found for the authenticating name at client-first
+    /// (`None`: unknown; the exchange ran on stand-in keys).
+    pub(crate) account: Option<Arc<Account>>,
+    /// `None` when the proof verified; otherwise why not (a wrong
+    /// password, an unknown user, an account without keys of this hash).
+    pub(crate) refused: Option<DenialReason>,
+}
+
 /// What one attempt leaves behind besides its decision: the audit record
 /// and the throttle buckets it touched (failures are counted in, a grant
 /// resets, exactly these).
@@ -121,6 +143,19 @@ impl Target {
             Target::Password(_) | Target::Missing(_) => None,
         }
     }
+}
+
+/// A login whose secret verified, handed from step 5 to step 6.
+struct VerifiedLogin {
+    login: LoginName,
+    account: Arc<Account>,
+    /// The app password or API key, when the secret was one.
+    app: Option<Box<CredentialRecord>>,
+    credential: CredentialRef,
+    epochs: Epochs,
+    /// A stronger hash of the account password, when it verified against
+    /// a weak one.
+    rehash: Option<Rehash>,
 }
 
 /// What step 5 checks a secret against: the credential, where it is
@@ -161,6 +196,7 @@ impl Authenticator {
         // `user=` or OAUTHBEARER's `a=`.
         let login = match &presented {
             Presented::Password { authcid, .. } => Some(authcid.clone()),
+            Presented::Scram(scram) => Some(scram.authcid.clone()),
             Presented::Bearer { user, authzid, .. } => user.clone().or_else(|| authzid.clone()),
             Presented::ApiKey { .. } => None,
         };
@@ -213,6 +249,9 @@ impl Authenticator {
                     &mut ledger,
                 ))
                 .await
+            }
+            Presented::Scram(scram) => {
+                Box::pin(self.scram_path(&ctx, *scram, trace, &mut ledger)).await
             }
             Presented::ApiKey {
                 token,
@@ -311,10 +350,100 @@ impl Authenticator {
         let Some(account) = account else {
             return Err(self.deny(ctx, DenialReason::Internal("account vanished")));
         };
+        let verified = VerifiedLogin {
+            login,
+            account,
+            app: target.into_app(),
+            credential,
+            epochs,
+            rehash,
+        };
+        self.after_verification(ctx, verified, code.as_deref(), trace)
+            .await
+    }
+
+    /// Steps 3 to 12 for a SCRAM exchange: as for a password, with the
+    /// proof in place of the hash verification.
+    pub(crate) async fn scram_path(
+        &self,
+        ctx: &Context,
+        scram: ScramOutcome,
+        trace: &mut Trace,
+        ledger: &mut Ledger,
+    ) -> Result<Decision, Decision> {
+        // 3. Resolve the login name (as the exchange did to find the keys).
+        let login = self.resolve(ctx, &scram.authcid, scram.authzid.as_deref(), trace)?;
+        let name = login.authenticating().to_owned();
+        ledger.audit.account = Some(name.clone());
+        ledger.audit.acting_as = Some(login.target().to_owned());
+        // 4. The account was found between the client's two messages; its
+        //    pair is throttled as for a password.
+        let throttled_as = scram
+            .account
+            .as_ref()
+            .map_or(name.as_str(), |account| &account.name);
+        let credential = CredentialRef {
+            kind: CredentialKind::Password,
+            id: None,
+        };
+        let (throttled, epochs) = join(
+            self.throttle_pair(ctx, &key(throttled_as), ledger, trace),
+            self.read_epochs(
+                scram.account.as_ref().map(|account| account.name.as_str()),
+                credential,
+            ),
+        )
+        .await;
+        throttled?;
+        self.trace_epochs(&epochs, trace);
+        ledger.audit.credential = Some(credential);
+        // 5. The proof (checked by the exchange, against stand-in keys
+        //    when there were none).
+        let account = match (scram.refused, scram.account) {
+            (None, Some(account)) => {
+                trace.step("verify-credential", || {
+                    format!("{} proof verified", scram.mechanism)
+                });
+                account
+            }
+            (refused, _) => {
+                let reason = refused.unwrap_or(DenialReason::UnknownUser);
+                trace.step("verify-credential", || {
+                    format!("refused: {} proof ({})", scram.mechanism, reason.kind())
+                });
+                return Err(self.deny(ctx, reason));
+            }
+        };
+        let verified = VerifiedLogin {
+            login,
+            account,
+            app: None,
+            credential,
+            epochs,
+            rehash: None,
+        };
+        self.after_verification(ctx, verified, None, trace).await
+    }
+
+    /// Steps 6 to 12, once the secret verified.
+    async fn after_verification(
+        &self,
+        ctx: &Context,
+        verified: VerifiedLogin,
+        code: Option<&SecretString>,
+        trace: &mut Trace,
+    ) -> Result<Decision, Decision> {
+        let VerifiedLogin {
+            login,
+            account,
+            app,
+            credential,
+            epochs,
+            rehash,
+        } = verified;
         // 6. The account gate.
         let rights = self.account_gate(ctx, &account, trace).await?;
         // 7. The credential's expiry and address.
-        let app = target.into_app();
         self.credential_checks(ctx, app.as_deref(), trace)?;
         // 8. Scope the rights.
         let scoped = self.scope(app.as_deref(), &rights, trace);
@@ -333,7 +462,7 @@ impl Authenticator {
         };
         // 11. The second factor, for password logins of enrolled accounts.
         if credential.kind == CredentialKind::Password && account.totp.is_some() {
-            Box::pin(self.second_factor(ctx, &account, &rights, code.as_deref(), trace)).await?;
+            Box::pin(self.second_factor(ctx, &account, &rights, code, trace)).await?;
         } else {
             second_factor_not_asked(credential, trace);
         }

@@ -120,6 +120,11 @@ impl Authenticator {
             Ok(Presented::Bearer { mechanism, .. }) => {
                 trace.step("parse", || format!("{mechanism}: bearer token"));
             }
+            // Only a SaslSession presents a SCRAM proof; a one-shot
+            // request never parses to one.
+            Ok(Presented::Scram(scram)) => {
+                trace.step("parse", || format!("{}: proof", scram.mechanism));
+            }
             Ok(Presented::ApiKey {
                 account_id,
                 credential_id,
@@ -237,7 +242,8 @@ pub(crate) fn sasl_reason(error: portcullis_sasl::Error) -> DenialReason {
         portcullis_sasl::Error::TlsRequired(mechanism) => {
             DenialReason::TlsRequired(mechanism.name().to_owned())
         }
-        // A SCRAM mechanism: its exchange is not driven here yet.
+        // A SCRAM mechanism in a one-shot request: SCRAM needs a
+        // round trip between its messages, which only a SaslSession has.
         portcullis_sasl::Error::UseScramServer(mechanism) => {
             DenialReason::MechanismNotAllowed(mechanism.name().to_owned())
         }
@@ -252,8 +258,8 @@ pub(crate) fn sasl_reason_named(
         portcullis_sasl::Error::UnknownMechanism => {
             DenialReason::MechanismNotAllowed(mechanism.chars().take(20).collect())
         }
-        // SCRAM is not driven by the facade yet: whatever the start
-        // refused it for (TLS, channel binding), it is not allowed here.
+        // SCRAM in a one-shot request (a SaslSession routes it to its own
+        // exchange): whatever the start refused it for, not allowed here.
         _ if Mechanism::from_name(mechanism).is_ok_and(Mechanism::is_scram) => {
             DenialReason::MechanismNotAllowed(mechanism.to_ascii_uppercase())
         }

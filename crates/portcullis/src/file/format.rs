@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
-use portcullis_credentials::{CredentialRecord, HashPolicy, StoredHash};
+use portcullis_credentials::{CredentialRecord, HashPolicy, ScramCredential, StoredHash};
 use portcullis_impersonation::{ImpersonationPolicy, LoginSyntax};
 use portcullis_oidc::{OidcConfig, OidcValidator, ProviderConfig, ProviderId};
 use portcullis_permissions::{
@@ -76,12 +76,17 @@ impl Default for SettingsFile {
     }
 }
 
+/// The PBKDF2 count of `doveadm pw` and `portcullis hash --scheme
+/// scram-sha-256`.
+const DEFAULT_SCRAM_ITERATIONS: u32 = 4096;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, default)]
 struct MechanismsFile {
     enabled: Vec<String>,
     danger_allow_plaintext_without_tls: bool,
     trust_loopback: bool,
+    scram_iterations: u32,
 }
 
 impl Default for MechanismsFile {
@@ -92,6 +97,7 @@ impl Default for MechanismsFile {
                 .to_vec(),
             danger_allow_plaintext_without_tls: false,
             trust_loopback: false,
+            scram_iterations: DEFAULT_SCRAM_ITERATIONS,
         }
     }
 }
@@ -183,6 +189,8 @@ struct AccountFile {
     name: String,
     #[serde(default)]
     password: Option<String>,
+    #[serde(default)]
+    scram: Option<String>,
     #[serde(default)]
     roles: Vec<String>,
     #[serde(default)]
@@ -333,6 +341,12 @@ fn account_from(value: toml::Value) -> Result<Account, Error> {
     if let Some(password) = file.password {
         account.password =
             Some(StoredHash::parse(&password).map_err(|error| config(&context, error))?);
+    }
+    if let Some(scram) = file.scram {
+        account.scram_keys = Some(
+            ScramCredential::parse(&scram)
+                .map_err(|error| config(&format!("{context}.scram"), error))?,
+        );
     }
     if let Some(totp) = file.totp {
         let mut settings = TotpSettings::new(totp.secret);
@@ -500,6 +514,9 @@ fn settings_from(
         login_policy: file.login,
         login_syntax: file.login_syntax,
         impersonation: file.impersonation,
+        scram_iterations: enabled
+            .intersects(MechanismSet::SCRAM | MechanismSet::SCRAM_PLUS)
+            .then_some(file.mechanisms.scram_iterations),
         mechanisms,
         trust_loopback: file.mechanisms.trust_loopback,
         throttle,

@@ -36,6 +36,10 @@ pub struct Settings {
     pub impersonation: ImpersonationPolicy,
     /// The SASL mechanism policy.
     pub mechanisms: MechanismPolicy,
+    /// The PBKDF2 count of the directory's SCRAM keys, when `enabled`
+    /// lists a SCRAM mechanism (which turns SCRAM on, see
+    /// [`AuthenticatorBuilder::scram`]).
+    pub scram_iterations: Option<u32>,
     /// Whether loopback clients count as a local transport.
     pub trust_loopback: bool,
     /// The throttle.
@@ -70,6 +74,10 @@ impl AuthenticatorBuilder {
             .hash_policy(settings.hash_policy)
             .oidc_default_roles(settings.oidc_default_roles)
             .second_factor_hint(settings.second_factor_hint);
+        let builder = match settings.scram_iterations {
+            Some(iterations) => builder.scram(iterations),
+            None => builder,
+        };
         let builder = match settings.password_with_code {
             Some(policy) => builder.password_with_code(policy),
             None => builder,

@@ -1,10 +1,13 @@
 //! Streaming SASL: for servers that run the exchange step by step.
 
+mod scram;
+
 use std::fmt;
 use std::net::IpAddr;
 
 use portcullis_permissions::Surface;
 use portcullis_sasl::oauthbearer::{ErrorChallenge, ErrorStatus};
+use portcullis_sasl::scram::{ChannelBindingData, ScramServer};
 use portcullis_sasl::{Mechanism, ServerExchange, Step};
 use time::OffsetDateTime;
 use zeroize::Zeroizing;
@@ -59,6 +62,14 @@ enum State {
     /// client's acknowledgement. (Boxed: a decision is large and this
     /// state is rare.)
     ErrorSent(Box<Decision>),
+    /// SCRAM: the empty challenge was sent; the client-first message is
+    /// due.
+    ScramFirst(Box<ScramServer>),
+    /// SCRAM: server-first was sent; the client-final message is due.
+    ScramFinal(Box<scram::Pending>),
+    /// SCRAM: the proof verified and the login was granted; `v=` was sent
+    /// and the client's empty answer is due.
+    ScramAck(Box<(ScramServer, Decision)>),
     Finished,
 }
 
@@ -91,6 +102,8 @@ pub struct SaslSession {
     /// The login the client named so far (a LOGIN user name), for the
     /// audit event of a cancelled or broken exchange.
     claimed: Option<String>,
+    /// The connection's channel-binding data, for SCRAM `-PLUS`.
+    binding: ChannelBindingData,
 }
 
 impl fmt::Debug for SaslSession {
@@ -99,6 +112,9 @@ impl fmt::Debug for SaslSession {
             State::NotStarted { .. } => "not-started",
             State::Running(_) => "running",
             State::ErrorSent(_) => "error-challenge-sent",
+            State::ScramFirst(_) => "scram-client-first-due",
+            State::ScramFinal(_) => "scram-client-final-due",
+            State::ScramAck(_) => "scram-server-final-sent",
             State::Finished => "finished",
         };
         f.debug_struct("SaslSession")
@@ -132,7 +148,20 @@ impl SaslSession {
                     .map(|initial| Zeroizing::new(initial.to_vec())),
             },
             claimed: None,
+            binding: ChannelBindingData::none(),
         }
+    }
+
+    /// Hands in the connection's channel-binding data (RFC 9266
+    /// `tls-exporter`, RFC 5929 `tls-server-end-point`), taken from the TLS
+    /// library, before [`begin`](Self::begin): SCRAM `-PLUS` binds the
+    /// exchange to it, and a client that could have bound but chose not to
+    /// is refused as a downgrade. Offer the `-PLUS` mechanisms with
+    /// [`Authenticator::mechanisms_with_channel_binding`].
+    #[must_use]
+    pub fn with_channel_binding(mut self, binding: ChannelBindingData) -> Self {
+        self.binding = binding;
+        self
     }
 
     /// The first call after [`Authenticator::start_sasl`]: what to send now
@@ -146,6 +175,9 @@ impl SaslSession {
                 portcullis_sasl::Error::InvalidState,
             ));
         };
+        if scram::is_scram(&mechanism) {
+            return self.begin_scram(&mechanism, initial).await;
+        }
         let transport = self.auth.transport(self.ctx.tls, Some(self.ctx.remote_ip));
         let started = ServerExchange::start(
             &mechanism,
@@ -185,6 +217,9 @@ impl SaslSession {
             // Whatever the client answers to the error challenge, the
             // exchange fails with the decision already made (RFC 7628 §3.2.3).
             State::ErrorSent(decision) => SaslProgress::Done(*decision),
+            State::ScramFirst(server) => self.scram_client_first(*server, response).await,
+            State::ScramFinal(pending) => self.scram_client_final(*pending, response).await,
+            State::ScramAck(done) => self.scram_ack(*done, response),
             State::NotStarted { .. } | State::Finished => self.fail(DenialReason::Malformed(
                 portcullis_sasl::Error::InvalidState,
             )),
