@@ -28,7 +28,7 @@ use portcullis::{
 };
 use portcullis_examples::{
     Conn, DEMO_ACCOUNTS, DemoOptions, Line, LineConn, SaslEnd, accept_tls, client_address,
-    demo_authenticator, loopback, run_sasl, tls,
+    demo_authenticator, loopback, offered_mechanisms, run_sasl, tls,
 };
 use portcullis_sasl::framing::imap;
 use tokio::net::TcpStream;
@@ -53,6 +53,8 @@ struct Args {
 struct Server {
     auth: Authenticator,
     tls: TlsAcceptor,
+    /// The certificate's `tls-server-end-point` binding, for SCRAM -PLUS.
+    end_point: Vec<u8>,
     /// Front ends whose word about the client address counts.
     proxies: TrustedProxies,
     /// Connections open with a PROXY protocol v2 header.
@@ -68,6 +70,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = Server {
         auth: demo.auth,
         tls: certificate.acceptor.clone(),
+        end_point: certificate.end_point.clone(),
         proxies: demo.proxies,
         proxy_protocol: demo.proxy_protocol,
     };
@@ -165,7 +168,7 @@ impl Session {
         if !tls {
             caps.push_str(" STARTTLS");
         }
-        let mechanisms = self.server.auth.mechanisms(Surface::Imap, tls, self.ip);
+        let mechanisms = offered_mechanisms(&self.server.auth, Surface::Imap, tls, self.ip);
         for mechanism in &mechanisms {
             caps.push_str(" AUTH=");
             caps.push_str(mechanism);
@@ -415,14 +418,18 @@ impl Session {
                     .await;
             }
         };
-        let session = self.server.auth.start_sasl(SaslStart {
-            surface: Surface::Imap,
-            remote_ip: self.ip,
-            tls: conn.is_tls(),
-            mechanism,
-            initial,
-            now: None,
-        });
+        let session = self
+            .server
+            .auth
+            .start_sasl(SaslStart {
+                surface: Surface::Imap,
+                remote_ip: self.ip,
+                tls: conn.is_tls(),
+                mechanism,
+                initial,
+                now: None,
+            })
+            .with_channel_binding(conn.channel_binding(&self.server.end_point));
         match run_sasl(conn, session, imap::format_challenge).await? {
             SaslEnd::Decided(decision) => self.conclude(conn, tag, decision).await,
             SaslEnd::BadResponse(error) => {

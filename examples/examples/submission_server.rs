@@ -51,6 +51,8 @@ struct Args {
 struct Server {
     auth: Authenticator,
     tls: TlsAcceptor,
+    /// The certificate's `tls-server-end-point` binding, for SCRAM -PLUS.
+    end_point: Vec<u8>,
     /// Front ends whose word about the client address counts.
     proxies: portcullis::TrustedProxies,
     /// Connections open with a PROXY protocol v2 header.
@@ -66,6 +68,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let server = Server {
         auth: demo.auth,
         tls: certificate.acceptor.clone(),
+        end_point: certificate.end_point.clone(),
         proxies: demo.proxies,
         proxy_protocol: demo.proxy_protocol,
     };
@@ -170,10 +173,12 @@ impl Session {
                     self.greeted = true;
                     let mut reply = String::from("250-localhost greets you\r\n");
                     if self.grant.is_none() {
-                        let mechanisms =
-                            self.server
-                                .auth
-                                .mechanisms(Surface::Smtp, conn.is_tls(), self.ip);
+                        let mechanisms = portcullis_examples::offered_mechanisms(
+                            &self.server.auth,
+                            Surface::Smtp,
+                            conn.is_tls(),
+                            self.ip,
+                        );
                         if !mechanisms.is_empty() {
                             reply.push_str(&format!("250-AUTH {}\r\n", mechanisms.join(" ")));
                         }
@@ -261,14 +266,18 @@ impl Session {
             Ok(parsed) => parsed,
             Err(error) => return conn.write(smtp::error_reply(&error)).await,
         };
-        let session = self.server.auth.start_sasl(SaslStart {
-            surface: Surface::Smtp,
-            remote_ip: self.ip,
-            tls: conn.is_tls(),
-            mechanism,
-            initial,
-            now: None,
-        });
+        let session = self
+            .server
+            .auth
+            .start_sasl(SaslStart {
+                surface: Surface::Smtp,
+                remote_ip: self.ip,
+                tls: conn.is_tls(),
+                mechanism,
+                initial,
+                now: None,
+            })
+            .with_channel_binding(conn.channel_binding(&self.server.end_point));
         match run_sasl(conn, session, smtp::format_challenge).await? {
             SaslEnd::Decided(Decision::Grant(grant)) => {
                 let who = grant.acting_as.clone();

@@ -62,6 +62,7 @@ use portcullis::{Authenticator, FileDirectory};
 use portcullis_oidc::fetch::{FetchConfig, Fetcher};
 use portcullis_oidc::{OidcConfig, OidcValidator};
 
+use portcullis::ChannelBindingData;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _, ReadBuf};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
@@ -152,7 +153,47 @@ impl Conn {
     pub fn is_tls(&self) -> bool {
         matches!(self, Self::Tls(_))
     }
+
+    /// The channel-binding data SCRAM `-PLUS` binds to: RFC 9266
+    /// `tls-exporter` on TLS 1.3 (RFC 9266 §3 leaves TLS 1.2 without the
+    /// extended master secret out, and rustls does not insist on it), and
+    /// RFC 5929 `tls-server-end-point` from `end_point` (the hash of this
+    /// server's certificate). None on cleartext.
+    pub fn channel_binding(&self, end_point: &[u8]) -> ChannelBindingData {
+        let Self::Tls(stream) = self else {
+            return ChannelBindingData::none();
+        };
+        let (_, connection) = stream.get_ref();
+        let data = ChannelBindingData::none().with_tls_server_end_point(end_point);
+        if connection.protocol_version() != Some(rustls::ProtocolVersion::TLSv1_3) {
+            return data;
+        }
+        match connection.export_keying_material([0u8; 32], TLS_EXPORTER_LABEL, None) {
+            Ok(exporter) => data.with_tls_exporter(&exporter),
+            Err(_) => data,
+        }
+    }
 }
+
+/// The mechanisms to advertise: over TLS the example servers always hold
+/// channel-binding data ([`Conn::channel_binding`]), so the SCRAM `-PLUS`
+/// mechanisms join the list there.
+pub fn offered_mechanisms(
+    auth: &portcullis::Authenticator,
+    surface: portcullis::Surface,
+    tls: bool,
+    ip: std::net::IpAddr,
+) -> Vec<&'static str> {
+    if tls {
+        auth.mechanisms_with_channel_binding(surface, ip)
+    } else {
+        auth.mechanisms(surface, false, ip)
+    }
+}
+
+/// RFC 9266 §2: the exporter label of `tls-exporter` (32 bytes, no
+/// context).
+const TLS_EXPORTER_LABEL: &[u8] = b"EXPORTER-Channel-Binding";
 
 impl AsyncRead for Conn {
     fn poll_read(
@@ -238,6 +279,15 @@ impl LineConn {
     /// True once the connection is encrypted.
     pub fn is_tls(&self) -> bool {
         self.conn.as_ref().is_some_and(Conn::is_tls)
+    }
+
+    /// [`Conn::channel_binding`] of the connection.
+    pub fn channel_binding(&self, end_point: &[u8]) -> ChannelBindingData {
+        self.conn
+            .as_ref()
+            .map_or_else(ChannelBindingData::none, |conn| {
+                conn.channel_binding(end_point)
+            })
     }
 
     fn conn(&mut self) -> io::Result<&mut Conn> {
@@ -487,6 +537,11 @@ pub fn demo_authenticator(options: &DemoOptions) -> Result<Demo, Box<dyn std::er
                 .as_set();
         }
         settings.mechanisms = settings.mechanisms.with_mechanisms(set);
+        if set.intersects(
+            portcullis_sasl::MechanismSet::SCRAM | portcullis_sasl::MechanismSet::SCRAM_PLUS,
+        ) {
+            settings.scram_iterations.get_or_insert(4096);
+        }
     }
     if options.no_throttle {
         settings.throttle.enabled = false;

@@ -104,6 +104,10 @@ pub struct DemoTls {
     pub public_key_pin: String,
     /// True when this process made the certificate (the folder was empty).
     pub created: bool,
+    /// The RFC 5929 `tls-server-end-point` channel binding of the
+    /// certificate: its SHA-256 (the hash its ECDSA P-256 SHA-256
+    /// signature names), for SCRAM `-PLUS`.
+    pub end_point: Vec<u8>,
 }
 
 impl std::fmt::Debug for DemoTls {
@@ -153,7 +157,8 @@ impl DemoTls {
         let key_pair = rcgen::KeyPair::from_pem(&key_pem)
             .map_err(|error| broken(&format!("holds an unusable key ({error})")))?;
         let public_key_pin = STANDARD.encode(sha256(&key_pair.subject_public_key_info()));
-        let fingerprint = colon_hex(&sha256(&cert));
+        let end_point = sha256(&cert);
+        let fingerprint = colon_hex(&end_point);
 
         let cert_path = dir.join(CERT_FILE);
         let cert_pem = pem_encode("CERTIFICATE", &cert);
@@ -188,6 +193,7 @@ impl DemoTls {
             acceptor: TlsAcceptor::from(Arc::new(config)),
             cert_path,
             fingerprint,
+            end_point,
             public_key_pin,
             created,
         })

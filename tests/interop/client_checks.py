@@ -453,7 +453,7 @@ def _():
 # --- gsasl ----------------------------------------------------------------------------
 
 
-def gsasl(protocol, plain_port, mechanism, user, secret):
+def gsasl(protocol, plain_port, mechanism, user, secret, *options):
     binary = need("gsasl", "gsasl")
     return run(
         [
@@ -463,6 +463,7 @@ def gsasl(protocol, plain_port, mechanism, user, secret):
             f"127.0.0.1:{plain_port}",
             "--starttls",
             f"--x509-ca-file={env('TLS_CERT')}",
+            *options,
             "-m",
             mechanism,
             "-a",
@@ -495,3 +496,48 @@ def _():
     eq(r.rc, 1, repr(r))
     contains(r.output, "535 5.7.8 Authentication credentials invalid", repr(r))
     audit.expect(repr(r), count=1, **wrong_secret(surface="smtp", login=ALICE, credential_kind="password"))
+
+
+# --- SCRAM (gsasl) -------------------------------------------------------------------
+# alice has SCRAM-SHA-256 keys beside her argon2id hash; admin has argon2id only.
+
+
+@check("gsasl: IMAP STARTTLS, SCRAM-SHA-256-PLUS bound to the TLS 1.3 exporter, server signature verified -> audit grant")
+def _():
+    audit = AuditLog("imap-clients")
+    r = gsasl("imap", port("IMAP_CLIENTS_PORT"), "SCRAM-SHA-256-PLUS", ALICE, ALICE_PW)
+    eq(r.rc, 0, repr(r))
+    contains(r.output, "AUTH=SCRAM-SHA-256-PLUS", repr(r))
+    contains(r.output, "Client authentication finished (server trusted)", repr(r))
+    contains(r.output, f"Logged in as {ALICE} with password", repr(r))
+    audit.expect(repr(r), count=1, **granted(surface="imap", login=ALICE, credential_kind="password"))
+
+
+@check("gsasl: IMAP STARTTLS, SCRAM-SHA-256 without channel binding (--no-cb) -> audit grant")
+def _():
+    audit = AuditLog("imap-clients")
+    r = gsasl("imap", port("IMAP_CLIENTS_PORT"), "SCRAM-SHA-256", ALICE, ALICE_PW, "--no-cb")
+    eq(r.rc, 0, repr(r))
+    contains(r.output, "Client authentication finished (server trusted)", repr(r))
+    audit.expect(repr(r), count=1, **granted(surface="imap", login=ALICE, credential_kind="password"))
+
+
+@check("gsasl: SMTP STARTTLS, SCRAM-SHA-256-PLUS, wrong password -> exit 1, 535, no server signature -> audit deny wrong-secret")
+def _():
+    audit = AuditLog("smtp-clients")
+    r = gsasl("smtp", port("SMTP_CLIENTS_PORT"), "SCRAM-SHA-256-PLUS", ALICE, WRONG)
+    eq(r.rc, 1, repr(r))
+    contains(r.output, "535 5.7.8 Authentication credentials invalid", repr(r))
+    eq("v=" in r.output, False, "no server signature for a refused proof")
+    audit.expect(repr(r), count=1, **wrong_secret(surface="smtp", login=ALICE, credential_kind="password"))
+
+
+@check("gsasl: IMAP SCRAM-SHA-256-PLUS for an account with an argon2id hash only -> NO -> audit deny unknown-credential")
+def _():
+    audit = AuditLog("imap-clients")
+    r = gsasl("imap", port("IMAP_CLIENTS_PORT"), "SCRAM-SHA-256-PLUS", ADMIN, ADMIN_PW)
+    eq(r.rc, 1, repr(r))
+    contains(r.output, "NO [AUTHENTICATIONFAILED] Authentication failed", repr(r))
+    audit.expect(
+        repr(r), count=1, outcome="deny", reason="unknown-credential", surface="imap", login=ADMIN
+    )

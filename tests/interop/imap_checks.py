@@ -55,7 +55,7 @@ def _():
     greeting = r.received[0]
     eq(
         greeting,
-        "* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE STARTTLS AUTH=OAUTHBEARER AUTH=XOAUTH2 AUTH=PLAIN AUTH=LOGIN]"
+        "* OK [CAPABILITY IMAP4rev1 SASL-IR ID ENABLE STARTTLS AUTH=OAUTHBEARER AUTH=XOAUTH2 AUTH=SCRAM-SHA-256 AUTH=PLAIN AUTH=LOGIN]"
         " portcullis example IMAP server ready",
     )
 

@@ -283,6 +283,7 @@ def main():
         "example_checks",
         "tls_checks",
         "client_checks",
+        "scram_checks",
         "audit_checks",
         "hardening_checks",
         "store_checks",

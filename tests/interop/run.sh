@@ -58,6 +58,13 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' ||
   skip "python3 >= 3.9 is needed (found $(python3 --version 2>&1))"
 python3 -c 'import imaplib, smtplib, ssl' 2>/dev/null ||
   skip "this python3 lacks imaplib/smtplib/ssl"
+# scramp: a SCRAM client of its own for the SCRAM-SHA-256(-PLUS) checks
+# (tls-server-end-point from Python's ssl module).
+if ! python3 -c 'import scramp' 2>/dev/null && [ "${INTEROP_NO_INSTALL:-0}" != 1 ]; then
+  say "installing scramp (pip)"
+  timeout 300 python3 -m pip install --quiet --disable-pip-version-check scramp==1.5.0 >/dev/null 2>&1 ||
+    say "scramp could not be installed (its checks are skipped)"
+fi
 say "$(curl --version | head -n1)"
 say "$(python3 --version 2>&1)"
 

@@ -56,7 +56,7 @@ def sent_ok(result, mechanism, who):
 @check("smtp curl: EHLO lists AUTH from the mechanism policy, and STARTTLS")
 def _():
     r = send(ALICE, ALICE_PW, "--login-options", "AUTH=PLAIN")
-    contains(r.received, "250-AUTH OAUTHBEARER XOAUTH2 PLAIN LOGIN")
+    contains(r.received, "250-AUTH OAUTHBEARER XOAUTH2 SCRAM-SHA-256 PLAIN LOGIN")
     contains(r.received, "250-STARTTLS")
 
 

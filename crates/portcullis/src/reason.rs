@@ -15,6 +15,13 @@ pub enum DenialReason {
     /// Peer: the SASL exchange or its encoding is malformed.
     #[error("malformed SASL input: {0}")]
     Malformed(portcullis_sasl::Error),
+    /// Peer (or a relay between): SCRAM's channel binding refused — a
+    /// client that could bind said it would not while `-PLUS` was offered
+    /// (a downgrade), bound to another channel (a relay in the middle),
+    /// or asked for a binding this connection does not have. The proof
+    /// was not checked.
+    #[error("SCRAM channel binding refused: {0}")]
+    ChannelBinding(portcullis_sasl::Error),
     /// Peer: the login name (or authzid) is malformed.
     #[error("malformed login name: {0}")]
     MalformedLogin(SyntaxError),
@@ -131,6 +138,7 @@ impl DenialReason {
         match self {
             DenialReason::Malformed(_) => "malformed-input",
             DenialReason::MalformedLogin(_) => "malformed-login",
+            DenialReason::ChannelBinding(_) => "channel-binding-refused",
             DenialReason::Cancelled => "cancelled",
             DenialReason::MechanismNotAllowed(_) => "mechanism-not-allowed",
             DenialReason::TlsRequired(_) => "tls-required",
@@ -181,7 +189,9 @@ impl DenialReason {
             DenialReason::InvalidToken(refusal) | DenialReason::ProviderUnavailable(refusal) => {
                 Some(refusal.kind())
             }
-            DenialReason::Malformed(error) => Some(error.kind()),
+            DenialReason::Malformed(error) | DenialReason::ChannelBinding(error) => {
+                Some(error.kind())
+            }
             DenialReason::MalformedLogin(error) => Some(error.kind()),
             DenialReason::StoredHashUnusable(error) => Some(error.kind()),
             _ => None,

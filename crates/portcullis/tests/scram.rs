@@ -384,7 +384,16 @@ async fn plus_binds_to_the_channel_and_refuses_a_downgrade() {
     // A client that sees another channel (a man in the middle).
     let relayed = Client::new("p=tls-exporter,,", "alice@example.org").bound(&[8; 32]);
     let refused = exchange(bound("SCRAM-SHA-256-PLUS"), &relayed, "pencil").await;
-    assert_eq!(kind(&refused), "malformed-input");
+    assert_eq!(kind(&refused), "channel-binding-refused");
+    let Decision::Deny(denial) = &refused else {
+        panic!("a denial")
+    };
+    assert_eq!(denial.reason.sub_kind(), Some("channel-binding-mismatch"));
+    // Its public face is a failed login, not a malformed command.
+    assert_eq!(
+        denial.public.imap(),
+        "NO [AUTHENTICATIONFAILED] Authentication failed"
+    );
     // `y`: the client could bind and thinks the server cannot, while
     // this server offers -PLUS: a downgrade.
     let mut session = bound("SCRAM-SHA-256");
@@ -394,7 +403,11 @@ async fn plus_binds_to_the_channel_and_refuses_a_downgrade() {
             .step(&Client::new("y,,", "alice@example.org").first())
             .await,
     );
-    assert_eq!(kind(&downgrade), "malformed-input");
+    assert_eq!(kind(&downgrade), "channel-binding-refused");
+    let Decision::Deny(denial) = &downgrade else {
+        panic!("a denial")
+    };
+    assert_eq!(denial.reason.sub_kind(), Some("channel-binding-downgrade"));
     // Without binding data, -PLUS is neither offered nor accepted.
     let offered = auth.mechanisms(Surface::Imap, true, ip(CLIENT));
     assert!(

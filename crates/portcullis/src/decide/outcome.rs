@@ -92,6 +92,7 @@ impl Authenticator {
             DenialReason::TlsRequired(_) => base(FailureClass::TlsRequired),
             DenialReason::Throttled(_) => base(FailureClass::Throttled),
             DenialReason::MalformedLogin(_)
+            | DenialReason::ChannelBinding(_)
             | DenialReason::UnknownUser
             | DenialReason::UnknownCredential
             | DenialReason::WrongSecret

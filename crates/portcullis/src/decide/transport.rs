@@ -247,6 +247,10 @@ pub(crate) fn sasl_reason(error: portcullis_sasl::Error) -> DenialReason {
         portcullis_sasl::Error::UseScramServer(mechanism) => {
             DenialReason::MechanismNotAllowed(mechanism.name().to_owned())
         }
+        portcullis_sasl::Error::ChannelBindingDowngrade
+        | portcullis_sasl::Error::ChannelBindingMismatch
+        | portcullis_sasl::Error::ChannelBindingRequired
+        | portcullis_sasl::Error::ChannelBindingUnsupported => DenialReason::ChannelBinding(error),
         other => DenialReason::Malformed(other),
     }
 }
