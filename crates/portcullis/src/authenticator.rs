@@ -82,6 +82,9 @@ pub(crate) struct Inner {
     pub(crate) shared_tier: Option<SharedTier>,
     /// SCRAM, when the builder turned it on.
     pub(crate) scram: Option<ScramSetup>,
+    /// How many whole-secret app passwords a secret without a credential
+    /// id is tried against (0: none).
+    pub(crate) app_passwords_without_id: usize,
     /// When (unix seconds) the last "revocation epochs unavailable"
     /// warning went out; 0 before the first.
     pub(crate) epochs_warned_at: std::sync::atomic::AtomicI64,

@@ -47,6 +47,7 @@ pub struct AuthenticatorBuilder {
     revocations: Option<Arc<dyn DynRevocationStore>>,
     shared_tier: Option<(zeroize::Zeroizing<Vec<u8>>, Duration)>,
     scram_iterations: Option<u32>,
+    app_passwords_without_id: usize,
 }
 
 impl fmt::Debug for AuthenticatorBuilder {
@@ -84,6 +85,7 @@ impl Default for AuthenticatorBuilder {
             revocations: None,
             shared_tier: None,
             scram_iterations: None,
+            app_passwords_without_id: 0,
         }
     }
 }
@@ -239,6 +241,25 @@ impl AuthenticatorBuilder {
         self
     }
 
+    /// Lets app passwords whose secret names no credential id sign in (the
+    /// ones Stalwart issued, `$app$<name>$<hash>`, imported by `portcullis
+    /// import stalwart` as whole-secret records): a password-form secret
+    /// without an id that does not verify as the account password is tried
+    /// against the account's whole-secret app passwords, at most `max` of
+    /// them (0, the default, turns this off).
+    ///
+    /// The cost is the reason it is off by default: a wrong password for
+    /// such an account costs up to `max` more hash verifications, and how
+    /// long a refusal takes tells an account with such app passwords (and
+    /// roughly how many) from an unknown name. Each attempt still counts
+    /// once towards the throttle. Re-issue the app passwords (`app_…`
+    /// secrets carry their id) and turn this off.
+    #[must_use]
+    pub fn app_passwords_without_id(mut self, max: usize) -> Self {
+        self.app_passwords_without_id = max;
+        self
+    }
+
     /// The random source used at build time: the key of the digests that
     /// recognise a resent wrong secret, and (unless a
     /// [`verifier`](Self::verifier) is given) the dummy hash salt and the
@@ -389,6 +410,7 @@ impl AuthenticatorBuilder {
                 revocations: self.revocations,
                 shared_tier,
                 scram,
+                app_passwords_without_id: self.app_passwords_without_id,
                 epochs_warned_at: std::sync::atomic::AtomicI64::new(0),
             }),
         })

@@ -12,6 +12,7 @@ mod support;
 
 mod api;
 mod api_keys;
+mod app_passwords_without_id;
 mod audit;
 mod bindings;
 mod builder_settings;

@@ -28,6 +28,7 @@ use crate::{
 };
 
 use super::outcome::{credential_label, directory_reason};
+use super::revocation::Epochs;
 use super::{Checked, Target};
 
 impl Authenticator {
@@ -101,6 +102,44 @@ impl Authenticator {
             );
         }
         (Cow::Borrowed(secret), code.map(Cow::Borrowed))
+    }
+
+    /// Step 5 again for a secret without a credential id that is not the
+    /// account password: the account's whole-secret app passwords in turn
+    /// (at most [`AuthenticatorBuilder::app_passwords_without_id`] of
+    /// them), for app passwords whose secrets were issued elsewhere.
+    ///
+    /// [`AuthenticatorBuilder::app_passwords_without_id`]: crate::AuthenticatorBuilder::app_passwords_without_id
+    pub(crate) async fn app_password_without_id(
+        &self,
+        ctx: &Context,
+        account: &Account,
+        secret: &SecretString,
+        trace: &mut Trace,
+    ) -> Option<(Box<CredentialRecord>, CredentialRef, Epochs)> {
+        let max = self.inner.app_passwords_without_id;
+        for record in account.whole_secret_credentials.iter().take(max) {
+            let credential = CredentialRef {
+                kind: CredentialKind::from_stored(record.kind),
+                id: Some(u64::from(record.id.0)),
+            };
+            let epochs = self.read_epochs(Some(&account.name), credential).await;
+            let target = Target::App(Box::new(record.clone()), true);
+            let checked = Checked {
+                credential,
+                target: &target,
+                revision: account.revision,
+                epochs: &epochs,
+            };
+            if self
+                .verify_secret(ctx, &account.name, &checked, secret, trace)
+                .await
+                .is_ok()
+            {
+                return target.into_app().map(|record| (record, credential, epochs));
+            }
+        }
+        None
     }
 
     /// Step 5: the secret against the credential — from the local cache,

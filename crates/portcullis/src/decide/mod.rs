@@ -168,6 +168,16 @@ pub(crate) struct Checked<'a> {
     pub(crate) epochs: &'a Epochs,
 }
 
+/// Whether a refusal says only that the secret is not the account
+/// password (so an app password without an id may still match it).
+fn no_such_secret(refusal: &Decision) -> bool {
+    matches!(
+        refusal,
+        Decision::Deny(denial)
+            if matches!(denial.reason, DenialReason::WrongSecret | DenialReason::UnknownCredential)
+    )
+}
+
 /// The credential a login used, as grants and audit events name it.
 fn credential_ref(target: &Target, hint: Option<(CredentialKind, u64)>) -> CredentialRef {
     match target {
@@ -328,6 +338,7 @@ impl Authenticator {
         throttled?;
         self.trace_epochs(&epochs, trace);
         ledger.audit.credential = Some(credential);
+        let presented = secret;
         let (secret, code) = self.split_code(&target, account.as_deref(), secret, code, trace);
         // 5. Verify the credential (a dummy verify when there is none).
         let revision = account.as_ref().map_or(0, |account| account.revision);
@@ -337,14 +348,27 @@ impl Authenticator {
             revision,
             epochs: &epochs,
         };
-        let rehash = match self
+        let verified = self
             .verify_secret(ctx, &name, &checked, &secret, trace)
-            .await
-        {
-            Ok(rehash) => rehash,
+            .await;
+        let (app, credential, epochs, rehash) = match verified {
+            Ok(rehash) => (target.into_app(), credential, epochs, rehash),
             Err(refusal) => {
-                ledger.refused_secret = Some(self.secret_digest(&key(throttled_as), &secret));
-                return Err(refusal);
+                // An app password whose secret names no id (Stalwart's),
+                // when the settings let such secrets be tried.
+                let found = match (hint, account.as_deref()) {
+                    (None, Some(account)) if no_such_secret(&refusal) => {
+                        self.app_password_without_id(ctx, account, presented, trace)
+                            .await
+                    }
+                    _ => None,
+                };
+                let Some((app, credential, epochs)) = found else {
+                    ledger.refused_secret = Some(self.secret_digest(&key(throttled_as), &secret));
+                    return Err(refusal);
+                };
+                ledger.audit.credential = Some(credential);
+                (Some(app), credential, epochs, None)
             }
         };
         let Some(account) = account else {
@@ -353,7 +377,7 @@ impl Authenticator {
         let verified = VerifiedLogin {
             login,
             account,
-            app: target.into_app(),
+            app,
             credential,
             epochs,
             rehash,

@@ -56,6 +56,7 @@ struct SettingsFile {
     password_with_code: Option<portcullis_credentials::PasswordWithCode>,
     second_factor_hint: crate::SecondFactorHint,
     trusted_proxies: Vec<IpNet>,
+    app_passwords_without_id: usize,
 }
 
 impl Default for SettingsFile {
@@ -72,6 +73,7 @@ impl Default for SettingsFile {
             password_with_code: None,
             second_factor_hint: crate::SecondFactorHint::default(),
             trusted_proxies: Vec::new(),
+            app_passwords_without_id: 0,
         }
     }
 }
@@ -526,5 +528,6 @@ fn settings_from(
         password_with_code: file.password_with_code,
         second_factor_hint: file.second_factor_hint,
         trusted_proxies: crate::TrustedProxies::new(file.trusted_proxies),
+        app_passwords_without_id: file.app_passwords_without_id,
     })
 }

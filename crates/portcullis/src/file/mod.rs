@@ -57,6 +57,10 @@ pub struct Settings {
     /// Front ends whose word about the original client address counts
     /// (none by default); the server applies it, see [`crate::TrustedProxies`].
     pub trusted_proxies: crate::TrustedProxies,
+    /// How many whole-secret app passwords a secret without a credential
+    /// id is tried against (see
+    /// [`AuthenticatorBuilder::app_passwords_without_id`]; 0: none).
+    pub app_passwords_without_id: usize,
 }
 
 impl AuthenticatorBuilder {
@@ -73,7 +77,8 @@ impl AuthenticatorBuilder {
             .throttle_policy(settings.throttle)
             .hash_policy(settings.hash_policy)
             .oidc_default_roles(settings.oidc_default_roles)
-            .second_factor_hint(settings.second_factor_hint);
+            .second_factor_hint(settings.second_factor_hint)
+            .app_passwords_without_id(settings.app_passwords_without_id);
         let builder = match settings.scram_iterations {
             Some(iterations) => builder.scram(iterations),
             None => builder,
