@@ -138,7 +138,7 @@ fn warnings_name_principal_and_field_and_never_a_secret() {
             ("dropped-field", "sales", Some("emails")),
             ("dropped-field", "everyone", Some("emails")),
             (
-                "unreachable-app-password",
+                "app-password-without-id",
                 "alice@example.org",
                 Some("secrets")
             ),
@@ -156,7 +156,7 @@ fn warnings_name_principal_and_field_and_never_a_secret() {
         assert!(line["warning"]["message"].as_str().unwrap().ends_with(
             match line["warning"]["kind"].as_str().unwrap() {
                 "unmapped-principal" => "skipped",
-                "unreachable-app-password" => "issue a new app password",
+                "app-password-without-id" => "issue a new app password",
                 _ => "dropped",
             }
         ));
@@ -277,16 +277,27 @@ fn imported_totp_needs_its_code() {
 }
 
 #[test]
-fn stalwart_app_password_is_kept_but_its_secret_does_not_sign_in() {
+fn stalwart_app_password_keeps_signing_in_with_its_old_secret() {
     let run = import(&[], &principals(), "");
     assert!(run.stdout.contains("[[account.app_password]]\nid = 1\n"));
     assert!(run.stdout.contains("description = \"Thunderbird\""));
+    assert!(
+        run.stdout
+            .contains("[settings]\napp_passwords_without_id = 1\n")
+    );
     let directory = imported_directory("app-password");
-    // Stalwart's app passwords carry no credential id, so the facade
-    // checks them against the account password (see the warning).
+    // The secret Stalwart issued names no id: tried after the password.
     let (code, out) = verify(
         &directory,
         &sasl_plain("imap", "alice@example.org", "tbird frog lake moon"),
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(out["decision"], "grant");
+    assert_eq!(out["credential"]["kind"], "app-password");
+    assert_eq!(out["credential"]["id"], 1);
+    let (code, out) = verify(
+        &directory,
+        &sasl_plain("imap", "alice@example.org", "tbird frog lake sun"),
     );
     assert_eq!(code, 1, "{out}");
     assert_eq!(out["reason"]["kind"], "wrong-secret");

@@ -20,7 +20,12 @@ pub(crate) struct DirectoryFile {
 /// `[settings]`.
 #[derive(Debug, Serialize)]
 pub(crate) struct Settings {
-    pub(crate) password_with_code: PasswordWithCode,
+    /// Set when an imported app password's secret names no id (all of
+    /// Stalwart's): how many such app passwords one account has at most.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) app_passwords_without_id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) password_with_code: Option<PasswordWithCode>,
 }
 
 /// `[settings.password_with_code]`.

@@ -161,11 +161,25 @@ pub(crate) fn import(principals: &[Value], options: &Options) -> Imported {
     importer.role_members(role_members, &accounts, &mut file.accounts);
     importer.tenant_members(tenant_members, &accounts, &mut file.accounts);
     expand_groups(&mut file.accounts, member_of, &parents);
-    if file.accounts.iter().any(|account| account.totp.is_some()) {
+    let password_with_code = file
+        .accounts
+        .iter()
+        .any(|account| account.totp.is_some())
+        .then(|| PasswordWithCode {
+            separator: TOTP_SEPARATOR.to_owned(),
+        });
+    // Stalwart's app password secrets name no credential id: the facade
+    // tries them in turn only when told how many an account may have.
+    let app_passwords_without_id = file
+        .accounts
+        .iter()
+        .map(|account| account.app_password.len())
+        .max()
+        .filter(|&most| most > 0);
+    if password_with_code.is_some() || app_passwords_without_id.is_some() {
         file.settings = Some(Settings {
-            password_with_code: PasswordWithCode {
-                separator: TOTP_SEPARATOR.to_owned(),
-            },
+            app_passwords_without_id,
+            password_with_code,
         });
     }
     Imported {
@@ -950,10 +964,10 @@ impl<'a> Importer<'a> {
         let (description, created_at) = app_label(label);
         self.warn_at(
             &entry.origin,
-            WarningKind::UnreachableAppPassword,
+            WarningKind::AppPasswordWithoutId,
             Some("secrets"),
             format!(
-                "{at}: app password {description:?} is kept as [[account.app_password]] id {id}, but its secret carries no credential id and portcullis finds a whole-secret app password only by the id in an `app_…` secret, so the existing secret does not sign in; issue a new app password"
+                "{at}: app password {description:?} is kept as [[account.app_password]] id {id}; its secret names no credential id, so it signs in through [settings] app_passwords_without_id, which makes every wrong password for this account cost one more hash per such app password and lets timing tell these accounts apart; issue a new app password"
             ),
         );
         account.app_password.push(AppPasswordEntry {

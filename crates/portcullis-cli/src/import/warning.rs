@@ -19,9 +19,10 @@ pub(crate) enum WarningKind {
     /// One value of a mapped field: an unsupported hash, a second
     /// password, an unknown permission or role, a dangling reference.
     UnmappedValue,
-    /// An app password that is kept, but that its existing secret cannot
-    /// reach (see `docs/embedding.md`, "Coming from Stalwart").
-    UnreachableAppPassword,
+    /// An app password whose secret names no credential id: kept, and
+    /// reached only through `app_passwords_without_id`, which the import
+    /// turns on (see `docs/embedding.md`, "Coming from Stalwart").
+    AppPasswordWithoutId,
 }
 
 impl WarningKind {
@@ -32,7 +33,7 @@ impl WarningKind {
             WarningKind::DroppedField => "dropped-field",
             WarningKind::UnmappedPrincipal => "unmapped-principal",
             WarningKind::UnmappedValue => "unmapped-value",
-            WarningKind::UnreachableAppPassword => "unreachable-app-password",
+            WarningKind::AppPasswordWithoutId => "app-password-without-id",
         }
     }
 }
