@@ -284,6 +284,10 @@ async fn unknown_users_get_a_stable_salt_and_the_same_public_refusal() {
     let (again, _) = server_first("ghost@example.org").await;
     let (other, _) = server_first("phantom@example.org").await;
     assert_eq!(ghost, again, "the same name gets the same salt");
+    // Every spelling of a name gets the one salt, as every spelling a
+    // case-blind directory maps to a real account gets its salt.
+    let (shouted, _) = server_first("GHOST@Example.ORG").await;
+    assert_eq!(ghost, shouted);
     assert_ne!(ghost, other);
     assert!(ghost.ends_with(",i=4096"), "{ghost}");
     let unknown = login(&auth, "ghost@example.org", "pencil").await;

@@ -15,6 +15,7 @@ use crate::audit::AuditRecord;
 use crate::decide::transport::sasl_reason;
 use crate::decide::{Presented, ScramOutcome};
 use crate::directory::Account;
+use crate::memory::key;
 use crate::trace::Trace;
 use crate::{Decision, DenialReason};
 
@@ -122,9 +123,14 @@ impl SaslSession {
             (Some(_), Some(None)) => (None, Some(DenialReason::Internal("SCRAM keys unusable"))),
         };
         // Stand-ins answer with a salt of their own, the same for the same
-        // name, and the directory's iteration count.
-        let keys = keys
-            .unwrap_or_else(|| ScramKeys::dummy(hash, setup.iterations, name, &setup.dummy_key));
+        // name, and the directory's iteration count. The name is normalized
+        // and case-folded first: a directory that matches names without
+        // regard to case gives every spelling of a real account its one
+        // salt, so every spelling of an unknown name must get one too.
+        let keys = keys.unwrap_or_else(|| {
+            let folded = key(name).to_lowercase();
+            ScramKeys::dummy(hash, setup.iterations, &folded, &setup.dummy_key)
+        });
         let mut random = [0u8; SERVER_NONCE_BYTES];
         if OsRandom.fill(&mut random).is_err() {
             return self.fail(DenialReason::Internal("no randomness for a SCRAM nonce"));
