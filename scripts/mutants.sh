@@ -7,7 +7,8 @@
 #              crate's own tests only (it must stand on its own tests);
 # facade       the facade's decision modules (crates/portcullis/src/decide/**,
 #              authenticator.rs, revalidate.rs) and its revocation epochs
-#              (crates/portcullis/src/revocation/**), against the facade's tests;
+#              (crates/portcullis/src/revocation/**) and streaming SASL with
+#              SCRAM (crates/portcullis/src/sasl/**), against the facade's tests;
 #              set MUTANTS_FACADE_TESTS=workspace to count every workspace
 #              test (slower; needs every workspace crate's tests to pass);
 # all          both (the default).
@@ -97,6 +98,7 @@ facade() {
     --file crates/portcullis/src/authenticator.rs \
     --file crates/portcullis/src/revalidate.rs \
     --file 'crates/portcullis/src/revocation/**' \
+    --file 'crates/portcullis/src/sasl/**' \
     "$@"
 }
 
