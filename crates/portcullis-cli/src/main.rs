@@ -50,7 +50,7 @@ enum Command {
     /// Decode SASL client responses as they travel on the wire.
     #[command(subcommand)]
     Sasl(sasl::Command),
-    /// Hash a password (stdin) with argon2id, or check one against a stored hash.
+    /// Hash a password (stdin) with argon2id or SCRAM, or check one against a stored hash.
     Hash(hash::Args),
     /// Mint app passwords (Stalwart format).
     #[command(subcommand)]

@@ -27,6 +27,85 @@ fn hash_makes_a_phc_string_that_checks() {
 }
 
 #[test]
+fn hash_scram_makes_dovecot_keys_that_check() {
+    for (scheme, prefix) in [
+        ("scram-sha-256", "{SCRAM-SHA-256}"),
+        ("scram-sha-1", "{SCRAM-SHA-1}"),
+    ] {
+        let run = portcullis(&["hash", "--scheme", scheme], "hunter2\n");
+        assert_eq!(run.code, 0, "{scheme}: {}", run.stderr);
+        let out = run.json();
+        assert_eq!(out["ok"], true);
+        assert_eq!(out["scheme"], scheme);
+        let stored = out["hash"].as_str().unwrap();
+        // The default is the minimum RFC 5802 and Dovecot accept.
+        let body = stored
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("{stored}"));
+        let fields: Vec<&str> = body.split(',').collect();
+        assert_eq!(fields.len(), 4, "{stored}");
+        assert_eq!(fields[0], "4096", "{stored}");
+        assert!(!run.stdout.contains("hunter2"));
+
+        let check = |password: &str| {
+            portcullis(
+                &["hash", "check"],
+                &json!({"password": password, "hash": stored}).to_string(),
+            )
+        };
+        let run = check("hunter2");
+        assert_eq!(run.code, 0, "{scheme}: {} {}", run.stdout, run.stderr);
+        assert_eq!(
+            run.json(),
+            json!({"ok": true, "scheme": scheme, "needs_rehash": false})
+        );
+        let run = check("hunter3");
+        assert_eq!(run.code, 1, "{scheme}: {}", run.stdout);
+        assert_eq!(run.json()["error"]["kind"], "mismatch");
+    }
+
+    let run = portcullis(
+        &["hash", "--scheme", "scram-sha-256", "--iterations", "10000"],
+        "pencil",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let stored = run.json()["hash"].as_str().unwrap().to_owned();
+    assert!(stored.starts_with("{SCRAM-SHA-256}10000,"), "{stored}");
+    let run = portcullis(
+        &["hash", "check"],
+        &json!({"password": "pencil", "hash": stored}).to_string(),
+    );
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+#[test]
+fn hash_flags_of_the_other_scheme_are_usage_errors() {
+    for args in [
+        // --iterations is SCRAM's; the argon2 costs are argon2id's.
+        vec!["hash", "--iterations", "4096"],
+        vec!["hash", "--scheme", "argon2id", "--iterations", "4096"],
+        vec!["hash", "--scheme", "scram-sha-256", "--m-kib", "256"],
+        vec!["hash", "--scheme", "scram-sha-1", "--t-cost", "1"],
+        vec!["hash", "--scheme", "scram-sha-256", "--p-cost", "1"],
+        // Below RFC 5802's minimum, above the verifiable maximum, unknown scheme.
+        vec!["hash", "--scheme", "scram-sha-256", "--iterations", "4095"],
+        vec![
+            "hash",
+            "--scheme",
+            "scram-sha-256",
+            "--iterations",
+            "2000001",
+        ],
+        vec!["hash", "--scheme", "scram-sha-512"],
+    ] {
+        let run = portcullis(&args, "hunter2\n");
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stdout);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", run.stdout);
+        assert!(!run.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
 fn hash_check_contract() {
     let cases = [
         (
