@@ -151,6 +151,30 @@ fn unusable_stored_forms_are_typed() {
     );
 }
 
+/// RFC 7914 §2 bounds `r·p` below 2^30. The fuzzer found that a product
+/// beyond `u32` panicked inside the scrypt crate's own check (which
+/// multiplies in `u32`); without overflow checks the product wraps, and
+/// `p = 2^29 + 1` with `r = 8` wrapped to 8 and was accepted.
+#[test]
+fn scrypt_r_times_p_is_bounded_without_overflow() {
+    let salt_and_hash = "c2FsdHNhbHQ$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    for (r, p) in [
+        (8u64, 2_812_620_629u64),
+        (8, (1 << 29) + 1),
+        (8, 1 << 27),
+        (1 << 30, 1),
+        (u64::from(u32::MAX), u64::from(u32::MAX)),
+    ] {
+        let stored = format!("$scrypt$ln=1,r={r},p={p}${salt_and_hash}");
+        let error = StoredHash::parse(&stored).unwrap_err();
+        assert_eq!(error.kind(), "malformed-hash", "{stored}");
+        assert!(error.to_string().contains("invalid ln/r/p"), "{error}");
+    }
+    // The product just below the bound is a valid (if absurd) scrypt hash.
+    let stored = format!("$scrypt$ln=1,r=8,p={}${salt_and_hash}", (1u64 << 27) - 1);
+    assert_eq!(StoredHash::parse(&stored).unwrap().scheme(), Scheme::Scrypt);
+}
+
 #[test]
 fn policy_is_serde_friendly() {
     let policy: HashPolicy =

@@ -9,6 +9,9 @@ use crate::error::HashError;
 
 const NAME: &str = "scrypt";
 
+/// RFC 7914 §2: `p ≤ ((2^32 − 1) · 32) / (128 · r)`, i.e. `r · p < 2^30`.
+const MAX_R_TIMES_P: u64 = 1 << 30;
+
 #[derive(Clone)]
 pub(crate) struct ScryptHash {
     log_n: u8,
@@ -31,7 +34,13 @@ impl ScryptHash {
             u8::try_from(get("ln")?).map_err(|_| HashError::malformed(NAME, "ln out of range"))?;
         let r = get("r")?;
         let p = get("p")?;
-        // Validate the combination the way the scrypt crate does.
+        // RFC 7914 §2 bounds p·r below 2^30. Checked here in u64 because
+        // scrypt 0.12 multiplies `r * p` in u32 (an overflow panic under
+        // overflow checks, a wrapped and accepted product otherwise).
+        if u64::from(r).saturating_mul(u64::from(p)) >= MAX_R_TIMES_P {
+            return Err(HashError::malformed(NAME, "invalid ln/r/p"));
+        }
+        // Validate the rest of the combination the way the scrypt crate does.
         scrypt::Params::new(log_n, r, p)
             .map_err(|_| HashError::malformed(NAME, "invalid ln/r/p"))?;
         let salt = phc
