@@ -12,7 +12,8 @@ const LEGACY: &str = "correct horse battery staple";
 const SECOND: &str = "tr0ub4dor and three";
 
 /// A directory file with alice (argon2id password, two id-less app
-/// passwords) and erin (TOTP-enrolled, one id-less app password).
+/// passwords), erin (TOTP-enrolled, one id-less app password) and bob
+/// (a password hash over the work budget, one id-less app password).
 fn file(settings: &str) -> FileDirectory {
     static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -30,7 +31,11 @@ fn file(settings: &str) -> FileDirectory {
          [[account]]\nname = \"erin@example.org\"\nroles = [\"user\"]\npassword = \"{erin}\"\n\
          totp = {{ secret = \"JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP\" }}\n\
          [[account.app_password]]\nid = 1\nhash = \"{legacy}\"\n\
+         created_at = \"2026-01-01T00:00:00Z\"\n\
+         [[account]]\nname = \"bob@example.org\"\nroles = [\"user\"]\npassword = \"{costly}\"\n\
+         [[account.app_password]]\nid = 1\nhash = \"{legacy}\"\n\
          created_at = \"2026-01-01T00:00:00Z\"\n",
+        costly = format_args!("$6$rounds=1000000$saltsaltsaltsalt${}", ".".repeat(86)),
         alice = hash("alice-password").as_str(),
         erin = hash("erin-password").as_str(),
         legacy = hash(LEGACY).as_str(),
@@ -143,4 +148,16 @@ async fn wrong_secrets_count_once_each_and_lock_the_pair() {
         kind(&login(&auth, Surface::Imap, "alice@example.org", LEGACY).await),
         "throttled"
     );
+}
+
+/// Only "not the account password" opens the way to the id-less app
+/// passwords: a password hash the server cannot use is reported as such
+/// (fail closed, for the operator to mend), not stepped around.
+#[tokio::test]
+async fn an_unusable_account_password_hash_is_reported_not_stepped_around() {
+    let auth = auth("app_passwords_without_id = 4");
+    let decision = login(&auth, Surface::Imap, "bob@example.org", LEGACY).await;
+    assert_eq!(kind(&decision), "stored-hash-unusable");
+    let decision = login(&auth, Surface::Imap, "bob@example.org", "anything").await;
+    assert_eq!(kind(&decision), "stored-hash-unusable");
 }
