@@ -444,3 +444,41 @@ async fn a_revocation_is_logged_under_the_directorys_spelling() {
     assert_eq!(field(&events[0], "account"), Some("alice@example.org"));
     assert_eq!(field(&events[0], "revoked"), Some("Account"));
 }
+
+// The mutation campaign of issue 21: a SCRAM exchange that a pipeline step
+// ends before the client's proof (here the login syntax) logged no login.
+#[tokio::test]
+async fn a_scram_exchange_refused_before_the_proof_names_the_login() {
+    use portcullis::{SaslProgress, SaslStart};
+
+    let _ = events();
+    let auth = builder(
+        MemoryDirectory::builder()
+            .account(user("alice@example.org", "s3cret-Pa55"))
+            .build(),
+    )
+    .scram(4096)
+    .build()
+    .unwrap();
+    let mut session = auth.start_sasl(SaslStart {
+        surface: Surface::Imap,
+        remote_ip: ip(CLIENT),
+        tls: true,
+        mechanism: "SCRAM-SHA-256",
+        initial: None,
+        now: None,
+    });
+    assert!(matches!(session.begin().await, SaslProgress::Challenge(_)));
+    let refused = match session
+        .step(b"n,a=bob@example.org,n=alice%carol@example.org,r=clientnonce")
+        .await
+    {
+        SaslProgress::Done(decision) => decision,
+        SaslProgress::Challenge(bytes) => panic!("{:?}", String::from_utf8_lossy(&bytes)),
+    };
+    assert_eq!(kind(&refused), "malformed-login");
+    let audit = my_audit_events();
+    assert_eq!(audit.len(), 1, "{audit:#?}");
+    assert_eq!(field(&audit[0], "reason"), Some("malformed-login"));
+    assert_eq!(field(&audit[0], "login"), Some("alice%carol@example.org"));
+}

@@ -206,3 +206,46 @@ async fn an_idp_principal_signs_in_to_imap_with_a_local_app_password() {
         .await;
     assert_eq!(kind(&decision), "unknown-credential");
 }
+
+// The mutation campaign of issue 21: the streaming OAUTHBEARER exchange
+// answered a token without the required scope as `invalid_token`.
+#[tokio::test]
+async fn a_token_without_the_required_scope_gets_insufficient_scope() {
+    let validator = OidcValidator::new(OidcConfig::new(vec![
+        ProviderConfig::new(BULWARK)
+            .with_audiences(["bulwark"])
+            .with_algorithms(["EdDSA"])
+            .with_required_scopes(["mail"]),
+    ]))
+    .unwrap();
+    validator
+        .on_fetch_success(ProviderId(0), &data("oidc-jwks.json"), now())
+        .unwrap();
+    let (directory, _) = directory();
+    let auth = builder(directory)
+        .oidc(Arc::new(validator))
+        .build()
+        .unwrap();
+    let message = format!("n,,\x01auth=Bearer {}\x01\x01", token(BULWARK, "bulwark"));
+    let mut session = auth.start_sasl(SaslStart {
+        surface: Surface::Imap,
+        remote_ip: ip(CLIENT),
+        tls: true,
+        mechanism: "OAUTHBEARER",
+        initial: Some(message.as_bytes()),
+        now: None,
+    });
+    let SaslProgress::Challenge(challenge) = session.begin().await else {
+        panic!("expected the RFC 7628 error challenge")
+    };
+    let challenge: Value = serde_json::from_slice(&challenge).unwrap();
+    assert_eq!(challenge["status"], "insufficient_scope", "{challenge}");
+    assert_eq!(challenge["scope"], "mail", "{challenge}");
+    let SaslProgress::Done(Decision::Deny(denial)) = session.step(b"\x01").await else {
+        panic!("expected a denial after the client's dummy answer")
+    };
+    let portcullis::DenialReason::InvalidToken(refusal) = &denial.reason else {
+        panic!("{:?}", denial.reason)
+    };
+    assert_eq!(refusal.kind(), "missing-scope");
+}

@@ -136,3 +136,26 @@ async fn already_decoded_credentials() {
     assert_eq!(kind(&auth.verify(&request).await), "grant");
     assert!(!format!("{request:?}").contains("alice-password"));
 }
+
+// The mutation campaign of issue 21: a session's `Debug` shows where the
+// exchange stands (for a server's logs), never what the client sent.
+#[tokio::test]
+async fn a_session_debugs_as_its_surface_and_state_only() {
+    let auth = auth();
+    let mut session = auth.start_sasl(start("LOGIN"));
+    assert_eq!(
+        format!("{session:?}"),
+        r#"SaslSession { surface: Smtp, state: "not-started", .. }"#
+    );
+    let _ = session.begin().await;
+    let _ = session.step(b"alice@example.org").await;
+    assert_eq!(
+        format!("{session:?}"),
+        r#"SaslSession { surface: Smtp, state: "running", .. }"#
+    );
+    let _ = session.step(b"alice-password").await;
+    assert_eq!(
+        format!("{session:?}"),
+        r#"SaslSession { surface: Smtp, state: "finished", .. }"#
+    );
+}

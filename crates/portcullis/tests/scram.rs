@@ -455,8 +455,14 @@ async fn scram_sha_1_is_off_unless_the_policy_enables_it() {
             .step(&Client::new("n,,", "alice@example.org").first())
             .await,
     );
-    assert!(String::from_utf8(first).unwrap().ends_with(",i=4096"));
-    drop(session.cancel());
+    let first = String::from_utf8(first).unwrap();
+    assert!(first.ends_with(",i=4096"), "{first}");
+    // Whatever the proof, her SHA-256 keys never answer a SHA-1 exchange:
+    // a credential she does not have, not an internal error.
+    let nonce = first.split(',').find_map(|f| f.strip_prefix("r=")).unwrap();
+    let last = format!("c=biws,r={nonce},p={}", STANDARD.encode([0u8; 20]));
+    let refused = done(session.step(last.as_bytes()).await);
+    assert_eq!(kind(&refused), "unknown-credential");
 }
 
 #[tokio::test]
@@ -570,4 +576,34 @@ async fn a_directory_file_turns_scram_on_and_stores_keys_beside_argon2() {
         .to_string();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(error.contains("scram"), "{error}");
+}
+
+// The mutation campaign of issue 21: SCRAM needs the server's challenge,
+// so a one-shot `verify` cannot run it, whatever the policy offers.
+#[tokio::test]
+async fn a_one_shot_request_cannot_carry_scram() {
+    use portcullis::{AuthRequest, RequestCredentials};
+
+    let auth = scram_auth();
+    let client = Client::new("n,,", "alice@example.org");
+    for mechanism in ["SCRAM-SHA-256", "scram-sha-256"] {
+        let request = AuthRequest::new(
+            Surface::Imap,
+            ip(CLIENT),
+            RequestCredentials::Sasl {
+                mechanism: mechanism.into(),
+                responses: vec![client.first()],
+            },
+        )
+        .with_tls(true);
+        let Decision::Deny(denial) = auth.verify(&request).await else {
+            panic!("{mechanism} in one shot was not denied");
+        };
+        assert_eq!(denial.reason.kind(), "mechanism-not-allowed");
+        assert!(
+            denial.reason.to_string().contains("SCRAM-SHA-256"),
+            "{}",
+            denial.reason
+        );
+    }
 }

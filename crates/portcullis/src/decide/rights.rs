@@ -312,12 +312,35 @@ pub(crate) fn scope_name(scope: &CredentialScope) -> &'static str {
 
 pub(crate) fn login_reason(refusal: LoginRefusal) -> DenialReason {
     match refusal {
-        LoginRefusal::AccountCannotAuthenticate => DenialReason::AccountCannotAuthenticate,
         LoginRefusal::SurfaceNotAllowedForAccount(surface) => {
             DenialReason::SurfaceNotAllowed(surface)
         }
         LoginRefusal::SurfaceNotInScope(surface) => DenialReason::SurfaceNotInScope(surface),
         LoginRefusal::ScopeLacksAuthenticate => DenialReason::ScopeLacksAuthenticate,
+        // `AccountCannotAuthenticate`, and any refusal a later version of
+        // the (non-exhaustive) enum adds: the account may not log in at all.
         _ => DenialReason::AccountCannotAuthenticate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Directory, MemoryDirectory};
+
+    #[tokio::test]
+    async fn a_role_graph_is_compiled_once_and_kept_until_it_changes() {
+        let directory = MemoryDirectory::builder().build();
+        let graph = directory.roles().await.unwrap();
+        let auth = Authenticator::builder()
+            .directory(directory)
+            .build()
+            .unwrap();
+        let first = auth.compiled(&graph).unwrap();
+        assert!(first.contains_key("user"), "{:?}", first.keys());
+        assert!(Arc::ptr_eq(&first, &auth.compiled(&graph).unwrap()));
+        // Another graph (a reload) is compiled afresh.
+        let reloaded = Arc::new(RoleGraph::clone(&graph));
+        assert!(!Arc::ptr_eq(&first, &auth.compiled(&reloaded).unwrap()));
     }
 }
