@@ -36,9 +36,13 @@ bitflags::bitflags! {
 /// every protocol, like Dovecot's `auth_allow_cleartext = no`, and RFC 6750
 /// §5.3 for bearer tokens.
 ///
-/// SCRAM sends no replayable secret and needs no TLS; its `-PLUS`
-/// variants need TLS *and* channel-binding data
-/// ([`Transport::CHANNEL_BINDING`]).
+/// SCRAM sends no replayable secret and, by default, is offered without
+/// TLS too, as RFC 5802 allows and Dovecot does. A recorded exchange still
+/// lets anyone test password guesses offline (RFC 5802 §9), and the session
+/// after it is open to whoever is on the path:
+/// [`require_tls_for_scram`](Self::require_tls_for_scram) holds SCRAM to
+/// the rule of the other mechanisms. Its `-PLUS` variants always need TLS
+/// *and* channel-binding data ([`Transport::CHANNEL_BINDING`]).
 ///
 /// Safe by default: every mechanism enabled except SCRAM-SHA-1 and
 /// SCRAM-SHA-1-PLUS ([`MechanismSet::DEFAULT`]), the replayable-secret
@@ -67,6 +71,7 @@ bitflags::bitflags! {
 pub struct MechanismPolicy {
     enabled: MechanismSet,
     danger_plaintext_without_tls: bool,
+    scram_needs_tls: bool,
     trust_local: bool,
     limits: Limits,
     login_prompts: LoginPrompts,
@@ -85,6 +90,7 @@ impl MechanismPolicy {
         Self {
             enabled: MechanismSet::DEFAULT,
             danger_plaintext_without_tls: false,
+            scram_needs_tls: false,
             trust_local: false,
             limits: Limits::DEFAULT,
             login_prompts: LoginPrompts::Text,
@@ -105,6 +111,28 @@ impl MechanismPolicy {
     #[must_use]
     pub const fn danger_allow_plaintext_without_tls(mut self, allow: bool) -> Self {
         self.danger_plaintext_without_tls = allow;
+        self
+    }
+
+    /// Offers and accepts SCRAM only over a protected transport, like the
+    /// mechanisms that send a replayable secret: no exchange in clear that
+    /// an eavesdropper could record and test password guesses against
+    /// offline. Off by default (RFC 5802 and Dovecot allow SCRAM without
+    /// TLS); the `-PLUS` variants need TLS either way.
+    ///
+    /// ```
+    /// use portcullis_sasl::{Error, Mechanism, MechanismPolicy, MechanismSet, Transport};
+    /// let policy = MechanismPolicy::new().require_tls_for_scram(true);
+    /// assert_eq!(policy.advertised(Transport::empty()), MechanismSet::empty());
+    /// assert_eq!(
+    ///     policy.check(Mechanism::ScramSha256, Transport::empty()),
+    ///     Err(Error::TlsRequired(Mechanism::ScramSha256)),
+    /// );
+    /// assert_eq!(policy.check(Mechanism::ScramSha256, Transport::TLS), Ok(()));
+    /// ```
+    #[must_use]
+    pub const fn require_tls_for_scram(mut self, require: bool) -> Self {
+        self.scram_needs_tls = require;
         self
     }
 
@@ -157,6 +185,11 @@ impl MechanismPolicy {
         self.protected(transport)
     }
 
+    /// Whether `mechanism` may run only on a protected transport.
+    const fn needs_protection(&self, mechanism: Mechanism) -> bool {
+        mechanism.sends_reusable_secret() || (self.scram_needs_tls && mechanism.is_scram())
+    }
+
     const fn protected(&self, transport: Transport) -> bool {
         transport.contains(Transport::TLS)
             || (self.trust_local && transport.contains(Transport::LOCAL))
@@ -168,8 +201,9 @@ impl MechanismPolicy {
     /// # Errors
     /// [`Error::MechanismNotAllowed`] if it is not enabled,
     /// [`Error::TlsRequired`] if it sends a replayable secret
-    /// ([`Mechanism::sends_reusable_secret`]) and the transport is not
-    /// protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`), or it is a
+    /// ([`Mechanism::sends_reusable_secret`]), or is SCRAM under
+    /// [`require_tls_for_scram`](Self::require_tls_for_scram), and the
+    /// transport is not protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`), or it is a
     /// `-PLUS` mechanism and the transport is not TLS (neither a local
     /// channel nor the danger switch gives a TLS channel to bind to);
     /// [`Error::ChannelBindingUnsupported`] for a `-PLUS` mechanism over
@@ -178,7 +212,7 @@ impl MechanismPolicy {
         if !self.enabled.contains(mechanism.as_set()) {
             return Err(Error::MechanismNotAllowed(mechanism));
         }
-        if mechanism.sends_reusable_secret() && !self.protected(transport) {
+        if self.needs_protection(mechanism) && !self.protected(transport) {
             return Err(Error::TlsRequired(mechanism));
         }
         if mechanism.is_channel_bound() {
@@ -198,6 +232,10 @@ impl MechanismPolicy {
     pub const fn advertised(&self, transport: Transport) -> MechanismSet {
         let set = if self.protected(transport) {
             self.enabled
+        } else if self.scram_needs_tls {
+            self.enabled
+                .difference(MechanismSet::REUSABLE_SECRET)
+                .difference(MechanismSet::SCRAM)
         } else {
             self.enabled.difference(MechanismSet::REUSABLE_SECRET)
         };

@@ -294,6 +294,46 @@ fn policy_gates_scram() {
 }
 
 #[test]
+fn scram_can_be_held_to_tls_like_the_password_mechanisms() {
+    let none = ChannelBindingData::none;
+    let strict = MechanismPolicy::new().require_tls_for_scram(true);
+    assert_eq!(
+        ScramServer::start("SCRAM-SHA-256", &strict, Transport::empty(), none()).err(),
+        Some(Error::TlsRequired(Mechanism::ScramSha256))
+    );
+    assert!(ScramServer::start("SCRAM-SHA-256", &strict, Transport::TLS, none()).is_ok());
+    assert_eq!(strict.capability_tokens(Transport::empty(), ""), "");
+    assert_eq!(
+        strict.capability_tokens(Transport::TLS, ""),
+        "OAUTHBEARER XOAUTH2 SCRAM-SHA-256 PLAIN LOGIN"
+    );
+    // SHA-1 too, once enabled.
+    let sha1 = strict.clone().with_mechanisms(MechanismSet::SCRAM);
+    assert_eq!(
+        sha1.check(Mechanism::ScramSha1, Transport::empty()),
+        Err(Error::TlsRequired(Mechanism::ScramSha1))
+    );
+    assert_eq!(sha1.advertised(Transport::empty()), MechanismSet::empty());
+    // A trusted local transport counts as protected, as for PLAIN.
+    let local = strict.clone().trust_local_transport(true);
+    assert!(ScramServer::start("SCRAM-SHA-256", &local, Transport::LOCAL, none()).is_ok());
+    assert_eq!(
+        local.capability_tokens(Transport::LOCAL, ""),
+        "OAUTHBEARER XOAUTH2 SCRAM-SHA-256 PLAIN LOGIN"
+    );
+    // The default keeps SCRAM in clear (RFC 5802, Dovecot).
+    assert!(
+        ScramServer::start(
+            "SCRAM-SHA-256",
+            &MechanismPolicy::new(),
+            Transport::empty(),
+            none()
+        )
+        .is_ok()
+    );
+}
+
+#[test]
 fn wrong_password_unknown_user_and_dummy_fail_alike() {
     let salt = [7u8; 16];
     let keys = keys_for(ScramHash::Sha256, "right", &salt, 4096);

@@ -622,3 +622,54 @@ async fn a_one_shot_request_cannot_carry_scram() {
         );
     }
 }
+
+/// `scram_requires_tls`: a SCRAM exchange recorded in clear lets its
+/// recorder test password guesses offline, so a directory can hold SCRAM
+/// to TLS like PLAIN. Not offered in clear, refused there with
+/// PRIVACYREQUIRED, and the same exchange over TLS signs in.
+#[tokio::test]
+async fn a_directory_file_can_hold_scram_to_tls() {
+    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "portcullis-scram-tls-{}-{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("directory.toml");
+    let file = format!(
+        "[settings.mechanisms]\n\
+         enabled = [\"SCRAM-SHA-256-PLUS\", \"SCRAM-SHA-256\", \"PLAIN\"]\n\
+         scram_requires_tls = true\n\
+         [[account]]\nname = \"carol@example.org\"\nroles = [\"user\"]\n\
+         scram = \"{}\"\n",
+        scram_entry("carol-password").encode()
+    );
+    std::fs::write(&path, file).unwrap();
+    let directory = portcullis::FileDirectory::load(&path).unwrap();
+    let auth = directory.authenticator().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(auth.mechanisms(Surface::Imap, false, ip(CLIENT)).is_empty());
+    assert_eq!(
+        auth.mechanisms(Surface::Imap, true, ip(CLIENT)),
+        ["SCRAM-SHA-256", "PLAIN"]
+    );
+    let mut session = start(&auth, "SCRAM-SHA-256", false);
+    let Decision::Deny(denial) = done(session.begin().await) else {
+        panic!("SCRAM in clear was not denied")
+    };
+    assert_eq!(denial.reason.kind(), "tls-required");
+    assert!(
+        denial.public.imap().starts_with("NO [PRIVACYREQUIRED] "),
+        "{}",
+        denial.public.imap()
+    );
+    let client = Client::new("n,,", "carol@example.org");
+    let granted = exchange(
+        start(&auth, "SCRAM-SHA-256", true),
+        &client,
+        "carol-password",
+    )
+    .await;
+    assert_eq!(kind(&granted), "grant");
+}

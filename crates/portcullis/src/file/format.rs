@@ -89,6 +89,7 @@ struct MechanismsFile {
     danger_allow_plaintext_without_tls: bool,
     trust_loopback: bool,
     scram_iterations: u32,
+    scram_requires_tls: bool,
 }
 
 impl Default for MechanismsFile {
@@ -100,6 +101,7 @@ impl Default for MechanismsFile {
             danger_allow_plaintext_without_tls: false,
             trust_loopback: false,
             scram_iterations: DEFAULT_SCRAM_ITERATIONS,
+            scram_requires_tls: false,
         }
     }
 }
@@ -458,7 +460,8 @@ fn settings_from(
     let mechanisms = MechanismPolicy::new()
         .with_mechanisms(enabled)
         .danger_allow_plaintext_without_tls(file.mechanisms.danger_allow_plaintext_without_tls)
-        .trust_local_transport(file.mechanisms.trust_loopback);
+        .trust_local_transport(file.mechanisms.trust_loopback)
+        .require_tls_for_scram(file.mechanisms.scram_requires_tls);
     let throttle_file = file.throttle;
     let throttle = ThrottlePolicy {
         enabled: throttle_file.enabled,
