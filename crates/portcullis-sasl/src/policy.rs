@@ -203,9 +203,10 @@ impl MechanismPolicy {
     /// [`Error::TlsRequired`] if it sends a replayable secret
     /// ([`Mechanism::sends_reusable_secret`]), or is SCRAM under
     /// [`require_tls_for_scram`](Self::require_tls_for_scram), and the
-    /// transport is not protected (reply `NO [PRIVACYREQUIRED]` / `538 5.7.11`), or it is a
-    /// `-PLUS` mechanism and the transport is not TLS (neither a local
-    /// channel nor the danger switch gives a TLS channel to bind to);
+    /// transport is not protected (reply `NO [PRIVACYREQUIRED]` /
+    /// `538 5.7.11`), or it is a `-PLUS` mechanism and the transport is
+    /// not TLS (neither a local channel nor the danger switch gives a TLS
+    /// channel to bind to);
     /// [`Error::ChannelBindingUnsupported`] for a `-PLUS` mechanism over
     /// TLS without [`Transport::CHANNEL_BINDING`].
     pub const fn check(&self, mechanism: Mechanism, transport: Transport) -> Result<(), Error> {
