@@ -118,7 +118,10 @@ impl MechanismPolicy {
     /// mechanisms that send a replayable secret: no exchange in clear that
     /// an eavesdropper could record and test password guesses against
     /// offline. Off by default (RFC 5802 and Dovecot allow SCRAM without
-    /// TLS); the `-PLUS` variants need TLS either way.
+    /// TLS); the `-PLUS` variants need TLS either way. What counts as
+    /// protected is the same as for PLAIN: TLS, a trusted local transport,
+    /// or [`danger_allow_plaintext_without_tls`](Self::danger_allow_plaintext_without_tls),
+    /// which overrides this switch too.
     ///
     /// ```
     /// use portcullis_sasl::{Error, Mechanism, MechanismPolicy, MechanismSet, Transport};
