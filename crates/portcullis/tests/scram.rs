@@ -526,11 +526,24 @@ async fn a_broken_or_cancelled_exchange_names_the_login() {
     assert_eq!(kind(&done(session.step(b"extra").await)), "malformed-input");
 }
 
-#[tokio::test]
-async fn a_directory_file_turns_scram_on_and_stores_keys_beside_argon2() {
-    let dir = std::env::temp_dir().join(format!("portcullis-scram-{}", std::process::id()));
+/// Loads a directory file written to a fresh temporary folder.
+fn load_file(text: &str) -> Result<portcullis::FileDirectory, String> {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "portcullis-scram-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("directory.toml");
+    std::fs::write(&path, text).unwrap();
+    let loaded = portcullis::FileDirectory::load(&path).map_err(|error| error.to_string());
+    std::fs::remove_dir_all(&dir).unwrap();
+    loaded
+}
+
+#[tokio::test]
+async fn a_directory_file_turns_scram_on_and_stores_keys_beside_argon2() {
     let file = format!(
         "[settings.mechanisms]\n\
          enabled = [\"SCRAM-SHA-256-PLUS\", \"SCRAM-SHA-256\", \"PLAIN\"]\n\
@@ -541,10 +554,7 @@ async fn a_directory_file_turns_scram_on_and_stores_keys_beside_argon2() {
         hash("carol-password").as_str(),
         scram_entry("carol-password").encode()
     );
-    std::fs::write(&path, file).unwrap();
-    let directory = portcullis::FileDirectory::load(&path).unwrap();
-    let auth = directory.authenticator().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let auth = load_file(&file).unwrap().authenticator().unwrap();
     assert_eq!(
         auth.mechanisms_with_channel_binding(Surface::Imap, ip(CLIENT)),
         ["SCRAM-SHA-256-PLUS", "SCRAM-SHA-256", "PLAIN"]
@@ -564,17 +574,9 @@ async fn a_directory_file_turns_scram_on_and_stores_keys_beside_argon2() {
     assert!(String::from_utf8(first).unwrap().ends_with(",i=5000"));
     drop(session.cancel());
     // A broken `scram` entry is refused with its place named.
-    let broken = dir.join("broken.toml");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        &broken,
-        "[[account]]\nname = \"x@example.org\"\nscram = \"{SCRAM-SHA-256}nope\"\n",
-    )
-    .unwrap();
-    let error = portcullis::FileDirectory::load(&broken)
-        .unwrap_err()
-        .to_string();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let error =
+        load_file("[[account]]\nname = \"x@example.org\"\nscram = \"{SCRAM-SHA-256}nope\"\n")
+            .unwrap_err();
     assert!(error.contains("scram"), "{error}");
 }
 
@@ -629,14 +631,6 @@ async fn a_one_shot_request_cannot_carry_scram() {
 /// PRIVACYREQUIRED, and the same exchange over TLS signs in.
 #[tokio::test]
 async fn a_directory_file_can_hold_scram_to_tls() {
-    static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "portcullis-scram-tls-{}-{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("directory.toml");
     let file = format!(
         "[settings.mechanisms]\n\
          enabled = [\"SCRAM-SHA-256-PLUS\", \"SCRAM-SHA-256\", \"PLAIN\"]\n\
@@ -645,10 +639,7 @@ async fn a_directory_file_can_hold_scram_to_tls() {
          scram = \"{}\"\n",
         scram_entry("carol-password").encode()
     );
-    std::fs::write(&path, file).unwrap();
-    let directory = portcullis::FileDirectory::load(&path).unwrap();
-    let auth = directory.authenticator().unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let auth = load_file(&file).unwrap().authenticator().unwrap();
     assert!(auth.mechanisms(Surface::Imap, false, ip(CLIENT)).is_empty());
     assert_eq!(
         auth.mechanisms(Surface::Imap, true, ip(CLIENT)),
