@@ -188,9 +188,15 @@ impl MechanismPolicy {
         self.protected(transport)
     }
 
-    /// Whether `mechanism` may run only on a protected transport.
-    const fn needs_protection(&self, mechanism: Mechanism) -> bool {
-        mechanism.sends_reusable_secret() || (self.scram_needs_tls && mechanism.is_scram())
+    /// The mechanisms that may run only on a protected transport: one set
+    /// for both `check` and `advertised`, so what is offered in clear is
+    /// what is accepted there.
+    const fn needing_protection(&self) -> MechanismSet {
+        if self.scram_needs_tls {
+            MechanismSet::REUSABLE_SECRET.union(MechanismSet::SCRAM)
+        } else {
+            MechanismSet::REUSABLE_SECRET
+        }
     }
 
     const fn protected(&self, transport: Transport) -> bool {
@@ -216,7 +222,7 @@ impl MechanismPolicy {
         if !self.enabled.contains(mechanism.as_set()) {
             return Err(Error::MechanismNotAllowed(mechanism));
         }
-        if self.needs_protection(mechanism) && !self.protected(transport) {
+        if self.needing_protection().contains(mechanism.as_set()) && !self.protected(transport) {
             return Err(Error::TlsRequired(mechanism));
         }
         if mechanism.is_channel_bound() {
@@ -236,12 +242,8 @@ impl MechanismPolicy {
     pub const fn advertised(&self, transport: Transport) -> MechanismSet {
         let set = if self.protected(transport) {
             self.enabled
-        } else if self.scram_needs_tls {
-            self.enabled
-                .difference(MechanismSet::REUSABLE_SECRET)
-                .difference(MechanismSet::SCRAM)
         } else {
-            self.enabled.difference(MechanismSet::REUSABLE_SECRET)
+            self.enabled.difference(self.needing_protection())
         };
         if transport.contains(Transport::TLS.union(Transport::CHANNEL_BINDING)) {
             set
