@@ -74,6 +74,20 @@ fn bearer(surface: Surface, token: &str) -> portcullis::AuthRequest {
     .with_tls(true)
 }
 
+/// A streaming OAUTHBEARER exchange on IMAP over TLS whose initial
+/// response carries a Bulwark token.
+fn oauthbearer_with_bulwark_token(auth: &portcullis::Authenticator) -> portcullis::SaslSession {
+    let message = format!("n,,\x01auth=Bearer {}\x01\x01", token(BULWARK, "bulwark"));
+    auth.start_sasl(SaslStart {
+        surface: Surface::Imap,
+        remote_ip: ip(CLIENT),
+        tls: true,
+        mechanism: "OAUTHBEARER",
+        initial: Some(message.as_bytes()),
+        now: None,
+    })
+}
+
 /// Carol lives at the IdP; only her app password is stored here.
 fn directory() -> (MemoryDirectory, String) {
     let (secret, record) = app_password(9, CredentialScope::mail_only());
@@ -172,15 +186,7 @@ async fn idp_down_is_a_temporary_failure_without_fallback() {
     assert!(denial.retry_after.is_some());
 
     // Streaming OAUTHBEARER on IMAP: also "try later", no error challenge.
-    let message = format!("n,,\x01auth=Bearer {}\x01\x01", token(BULWARK, "bulwark"));
-    let mut session = auth.start_sasl(SaslStart {
-        surface: Surface::Imap,
-        remote_ip: ip(CLIENT),
-        tls: true,
-        mechanism: "OAUTHBEARER",
-        initial: Some(message.as_bytes()),
-        now: None,
-    });
+    let mut session = oauthbearer_with_bulwark_token(&auth);
     let SaslProgress::Done(Decision::TryLater(denial)) = session.begin().await else {
         panic!("expected try-later")
     };
@@ -226,15 +232,7 @@ async fn a_token_without_the_required_scope_gets_insufficient_scope() {
         .oidc(Arc::new(validator))
         .build()
         .unwrap();
-    let message = format!("n,,\x01auth=Bearer {}\x01\x01", token(BULWARK, "bulwark"));
-    let mut session = auth.start_sasl(SaslStart {
-        surface: Surface::Imap,
-        remote_ip: ip(CLIENT),
-        tls: true,
-        mechanism: "OAUTHBEARER",
-        initial: Some(message.as_bytes()),
-        now: None,
-    });
+    let mut session = oauthbearer_with_bulwark_token(&auth);
     let SaslProgress::Challenge(challenge) = session.begin().await else {
         panic!("expected the RFC 7628 error challenge")
     };
